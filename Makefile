@@ -46,6 +46,7 @@ ASAN_TESTS := $(patsubst tests/unit/%.c,$(B)/asan/tests/%,$(UNIT_SRCS))
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 
 SETUP   := $(B)/.setup-ok
+SETUP_TEST := $(B)/.setup-test-ok
 VENDOR  := $(BEARSSL_SRC)/.ok $(JSMN_SRC)/.ok
 
 .PHONY: all run test check asan fuzzers fuzz unit regen bench bench-http clean distclean
@@ -55,6 +56,11 @@ all: $(B)/liter-llm
 $(SETUP): tools/setup.sh
 	@mkdir -p $(B)
 	@sh tools/setup.sh
+	@touch $@
+
+# the tests also need clang's libFuzzer, the openssl CLI and curl
+$(SETUP_TEST): tools/setup.sh | $(SETUP)
+	@sh tools/setup.sh clang libclang-rt-14-dev openssl curl python3
 	@touch $@
 
 $(BEARSSL_SRC)/.ok: vendor/versions.mk tools/vendor_fetch.sh | $(SETUP)
@@ -74,7 +80,7 @@ $(B)/asan/bearssl/libbearssl.a: $(BEARSSL_SRC)/.ok vendor/bearssl.mk
 	@echo "  BEARSSL asan"
 	@$(MAKE) -s -f vendor/bearssl.mk SRC=$(BEARSSL_SRC) OUT=$(B)/asan/bearssl CC=$(ASAN_CC) CFLAGS="-O1 -g"
 
-$(B)/fuzz/bearssl/libbearssl.a: $(BEARSSL_SRC)/.ok vendor/bearssl.mk
+$(B)/fuzz/bearssl/libbearssl.a: $(BEARSSL_SRC)/.ok vendor/bearssl.mk | $(SETUP_TEST)
 	@echo "  BEARSSL fuzz"
 	@$(MAKE) -s -f vendor/bearssl.mk SRC=$(BEARSSL_SRC) OUT=$(B)/fuzz/bearssl CC=$(FUZZ_CC) CFLAGS="-O1 -g"
 
@@ -88,7 +94,7 @@ $(B)/asan/obj/%.o: src/%.c | $(VENDOR)
 	@mkdir -p $(dir $@)
 	@$(ASAN_CC) $(ASAN_CFLAGS) -c $< -o $@
 
-$(B)/fuzz/obj/%.o: src/%.c | $(VENDOR)
+$(B)/fuzz/obj/%.o: src/%.c | $(VENDOR) $(SETUP_TEST)
 	@mkdir -p $(dir $@)
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
