@@ -13,6 +13,8 @@
 /* HTTP server */
 #define LIMIT_HTTP_HEADER_BYTES     (16u << 10)/* request line + headers -> 431 */
 #define LIMIT_HTTP_HEADERS          100        /* header count -> 431 */
+#define LIMIT_HTTP_URI_BYTES        8192       /* request-target -> 414 */
+#define LIMIT_HTTP_CHUNK_LINE_BYTES 4096       /* chunk-size line incl. extensions -> 400 */
 #define LIMIT_HTTP_BODY_BYTES       (10u << 20)/* [server].body_limit_bytes default -> 413 */
 #define LIMIT_HTTP_HEADER_TIMEOUT_MS 10000     /* slowloris: headers must arrive in this -> 408 */
 #define LIMIT_HTTP_IDLE_TIMEOUT_MS  75000      /* idle keep-alive connection */
