@@ -1,6 +1,7 @@
 /* buf.c — capped growable buffer. */
 #include "base/buf.h"
 #include "base/err.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@ void buf_init(buf *b, size_t cap)
 int buf_reserve(buf *b, size_t extra)
 {
 	size_t cap = cap_of(b);
+	if (cap > (size_t)-2)
+		cap = (size_t)-2; /* room for the NUL: cap + 1 must not wrap */
 	if (extra > cap || b->len > cap - extra)
 		return ERR_TOOBIG;
 	size_t need = b->len + extra + 1;
@@ -36,11 +39,15 @@ int buf_reserve(buf *b, size_t extra)
 
 int buf_append(buf *b, const void *p, size_t n)
 {
+	/* p may point into b->data (appending a part of b to itself): growing
+	 * can move the data, so remember the offset */
+	uintptr_t up = (uintptr_t)p, ud = (uintptr_t)b->data;
+	int inside = b->data && up >= ud && up < ud + b->size;
 	int rc = buf_reserve(b, n);
 	if (rc)
 		return rc;
 	if (n)
-		memcpy(b->data + b->len, p, n);
+		memmove(b->data + b->len, inside ? b->data + (up - ud) : p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 	return 0;

@@ -24,7 +24,7 @@ int buf_append(buf *b, const void *p, size_t n);
 int buf_putc(buf *b, char c);
 int buf_puts(buf *b, const char *s);
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int buf_vprintf(buf *b, const char *fmt, va_list ap);
+int buf_vprintf(buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Drop the first n bytes (n > len drops everything). */
 void buf_consume(buf *b, size_t n);
 /* Set len to n (n <= len). */
