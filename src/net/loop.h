@@ -123,7 +123,9 @@ void loop_timer_init(loop_timer *t, loop_timer_fn fn, void *ud);
  * iteration, even with ms = 0, so a callback that re-arms itself cannot spin
  * the current one. Timers due at the same time fire in the order they were
  * (re)armed. The timer is inactive when its callback runs: the callback may
- * re-arm it, stop it (no-op) or free its memory. 0 or ERR_NOMEM. */
+ * re-arm it, stop it (no-op) or free its memory. Resolution is 1 ms (a timer
+ * fires no earlier than ms - 1 after loop_now()). 0, ERR_INVAL (t->fn NULL)
+ * or ERR_NOMEM. */
 int loop_timer_start(loop *l, loop_timer *t, uint64_t ms);
 /* Cancel. No-op when not active. */
 void loop_timer_stop(loop *l, loop_timer *t);
