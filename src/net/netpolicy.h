@@ -152,7 +152,7 @@ bool netpolicy_needs_addr_check(const netpolicy *p, str host);
 /* Check one resolved address of host (the name, for the message). 0 when
  * allowed (or when the policy does not check addresses), ERR_FORBIDDEN with
  * reason:
- *   host resolves to forbidden address <ip> (<class>) under outbound_policy = "deny_private"; to reach a local model, write its literal IP in base_url (e.g. http://127.0.0.1:11434/v1) or set outbound_policy = "off" in [security]
+ *   host '<host>' resolves to forbidden address <ip> (<class>) under outbound_policy = "deny_private"; to reach a local model, write its literal IP in base_url (e.g. http://127.0.0.1:11434/v1) or set outbound_policy = "off" in [security]
  * Refuse the whole request when any address of the name is refused. */
 int netpolicy_check_addr(const netpolicy *p, str host, const struct sockaddr *sa,
                          char *reason, size_t cap);
