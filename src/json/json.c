@@ -207,9 +207,9 @@ static int scan_string(vstate *v)
 		if (u >= 0xDC00 && u <= 0xDFFF)
 			return vfail(v, ERR_UTF8, i, "lone low surrogate \\u escape");
 		if (u >= 0xD800 && u <= 0xDBFF) {
-			if (n - i < 12 || s[i + 6] != '\\' || s[i + 7] != 'u')
+			if (n - i < 8 || s[i + 6] != '\\' || s[i + 7] != 'u')
 				return vfail(v, ERR_UTF8, i, "high surrogate \\u escape not followed by a low one");
-			long u2 = hex4(s + i + 8);
+			long u2 = n - i < 12 ? -1 : hex4(s + i + 8);
 			if (u2 < 0)
 				return vfail(v, ERR_INVAL, i + 6, "invalid \\u escape (4 hex digits expected)");
 			if (u2 < 0xDC00 || u2 > 0xDFFF)

@@ -122,7 +122,7 @@ static const struct bad invalid_docs[] = {
 	B("\"\\U0041\"", ERR_INVAL, 1), B("\"a\tb\"", ERR_INVAL, 2), B("\"a\nb\"", ERR_INVAL, 2),
 	B("\"a\0b\"", ERR_INVAL, 2), B("[1]\0", ERR_INVAL, 3), B("\0", ERR_INVAL, 0),
 	B("\"\\ud800\"", ERR_UTF8, 1), B("\"\\udc00\"", ERR_UTF8, 1), B("\"\\ud800\\u0041\"", ERR_UTF8, 1),
-	B("\"\\ud800\\ud800\"", ERR_UTF8, 1), B("\"\\ud800x\"", ERR_UTF8, 1), B("\"\\ud800\\uZZZZ\"", ERR_INVAL, 7),
+	B("\"\\ud800\\ud800\"", ERR_UTF8, 1), B("\"\\ud800x\"", ERR_UTF8, 1), B("\"\\ud800\\uZZZZ\"", ERR_INVAL, 7), B("\"\\ud83d\\ud\"", ERR_INVAL, 7),
 	B("\"\xff\"", ERR_UTF8, 1), B("\"\xc0\xaf\"", ERR_UTF8, 1), B("\"\xe0\x80\xaf\"", ERR_UTF8, 1),
 	B("\"\xed\xa0\x80\"", ERR_UTF8, 1), B("\"\xf4\x90\x80\x80\"", ERR_UTF8, 1), B("\"\xc3\"", ERR_UTF8, 1),
 	B("\"\xe2\x82\"", ERR_UTF8, 1), B("\"\x80\"", ERR_UTF8, 1), B("\xef\xbb\xbf{}", ERR_INVAL, 0),
