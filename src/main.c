@@ -1,7 +1,303 @@
-/* main.c — argv, subcommands, wiring only (the one composition root). */
+/* main.c — argv, subcommands, wiring only (the one composition root).
+ * Parsing lives in config/config_cli.c, loading and checks in config/; this
+ * file prints what they say, sets up the logger and starts the servers. */
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/limits.h"
+#include "base/log.h"
+#include "config/config.h"
+#include "config/config_cli.h"
+#include <limits.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* "Error: <message>" on stderr (registered secrets redacted), exit status 1. */
+static int fatal(const char *text)
 {
-	printf("liter-llm %s\n", LITER_LLM_VERSION);
+	char red[LIMIT_LOG_LINE];
+	log_redact(text, strlen(text), red, sizeof red);
+	fprintf(stderr, "Error: %s\n", red);
+	return 1;
+}
+
+static void set_log_level(bool debug)
+{
+	log_set_level(debug ? LOG_DEBUG : LOG_INFO);
+	const char *env = getenv("LITER_LLM_LOG");
+	if (!env || !*env)
+		env = getenv("RUST_LOG");
+	if (env && *env) {
+		int lv = log_level_parse(env);
+		if (lv >= 0)
+			log_set_level((log_level)lv);
+	}
+}
+
+static void log_warnings(const config *c)
+{
+	for (size_t i = 0; i < c->n_warnings; i++)
+		log_warn("config %s:%u:%u: %s", c->file, c->warnings[i].pos.line, c->warnings[i].pos.col,
+			 c->warnings[i].msg);
+}
+
+/* Load --config, else the discovered file, else the defaults (cli.md step 1).
+ * Returns 0 with *out set, or the exit status after printing the error. */
+static int load_config(const char *path, config **out)
+{
+	config_errors errs = { 0 };
+	char *found = NULL;
+	int rc;
+	*out = NULL;
+	if (!path) {
+		rc = config_discover(&found, &errs);
+		if (rc < 0)
+			goto fail;
+		path = found;
+	}
+	if (path) {
+		rc = config_load_file(path, config_env_getenv, NULL, out, &errs);
+		if (rc < 0)
+			goto fail;
+		log_debug("config loaded from %s", path);
+	} else {
+		*out = config_new_default();
+		if (!*out) {
+			free(found);
+			return fatal("out of memory");
+		}
+		log_debug("no %s found: using the built-in defaults", CONFIG_FILE_NAME);
+	}
+	free(found);
+	config_register_secrets(*out);
+	log_warnings(*out);
 	return 0;
+fail:
+	free(found);
+	rc = fatal(errs.n ? errs.v[0].text : "cannot load the config");
+	config_errors_free(&errs);
+	return rc;
+}
+
+/* Run a start-up check; on failure print its first error. */
+static int check(int (*fn)(const config *, config_errors *), const config *c)
+{
+	config_errors errs = { 0 };
+	int rc = fn(c, &errs) < 0 ? fatal(errs.n ? errs.v[0].text : "start-up check failed") : 0;
+	config_errors_free(&errs);
+	return rc;
+}
+
+static int cmd_api(const config_cli *cli)
+{
+	set_log_level(cli->debug);
+	if (cli->master_key)
+		log_add_secret(cli->master_key, strlen(cli->master_key));
+	config *cfg;
+	int rc = load_config(cli->config_path, &cfg);
+	if (rc)
+		return rc;
+	/* 2. host/port: the flag when given, else [server], else 0.0.0.0:4000
+	 *    (deviation from upstream, where the CLI defaults always win) */
+	const char *host = cli->host ? cli->host : cfg->server.host;
+	uint16_t port = cli->port_set ? cli->port : cfg->server.port;
+	/* 3. master key override */
+	if (cli->master_key && config_override_master_key(cfg, cli->master_key) < 0) {
+		rc = fatal("out of memory");
+		goto out;
+	}
+	if (cli->master_key_on_argv)
+		log_warn("--master-key was given on the command line: its value is visible in the process table; "
+			 "prefer the LITER_LLM_MASTER_KEY environment variable");
+	/* 4. CORS */
+	if (config_cors_wildcard(cfg) && strcmp(host, "0.0.0.0") == 0)
+		log_warn("cors_origins contains \"*\" and the server listens on 0.0.0.0: any web page can call this "
+			 "gateway from a browser");
+	/* 5. outbound policy */
+	if ((rc = check(config_check_security, cfg)))
+		goto out;
+	/* 6. watch mode */
+	if (cli->n_etcd_endpoints) {
+		rc = fatal("--etcd-endpoint requires the 'etcd-watch' feature, which is not part of this build; "
+			   "use --watch with --config <path> instead");
+		goto out;
+	}
+	if (cli->watch && !cli->config_path) {
+		rc = fatal("--watch requires --config <path> or --etcd-endpoint <url>");
+		goto out;
+	}
+	/* 7. (partly) router weights and the files store */
+	if ((rc = check(config_check_routing, cfg)) || (rc = check(config_check_files, cfg)))
+		goto out;
+	log_debug("api: %s:%u, watch %s, %lu worker threads", host, port, cli->watch ? cli->config_path : "off",
+		  cli->worker_threads);
+
+	/* ==== SERVER START (network engineer: replace this block) ==============
+	 * Inputs: cfg (effective master key applied), host, port,
+	 * cli->watch ? cli->config_path : NULL, cli->worker_threads,
+	 * cli->max_blocking_threads. Build model clients (fatal on error), bind
+	 * (fatal "failed to bind <addr>: <os error>"), log
+	 * "liter-llm proxy listening on <addr>", serve, drain on signals. */
+	rc = fatal("the api server is not part of this build yet");
+	/* ==== END SERVER START ================================================== */
+out:
+	config_free(cfg);
+	return rc;
+}
+
+static int cmd_mcp(const config_cli *cli)
+{
+	set_log_level(false);
+	config *cfg;
+	int rc = load_config(cli->config_path, &cfg);
+	if (rc)
+		return rc;
+	if ((rc = check(config_check_routing, cfg)) || (rc = check(config_check_files, cfg)))
+		goto out;
+	const char *host = cli->host ? cli->host : "127.0.0.1";
+	uint16_t port = cli->port_set ? cli->port : 3001;
+	bool stdio = strcmp(cli->transport, "stdio") == 0;
+	if (stdio) {
+		if ((rc = check(config_check_stdio_key, cfg)))
+			goto out;
+	} else if (strcmp(cli->transport, "http") == 0) {
+		config_errors errs = { 0 };
+		if (config_check_mcp_listen(host, port, &errs) < 0)
+			rc = fatal(errs.v[0].text);
+		config_errors_free(&errs);
+		if (rc)
+			goto out;
+	} else {
+		char msg[600];
+		snprintf(msg, sizeof msg, "unknown transport '%s', use 'stdio' or 'http'", cli->transport);
+		rc = fatal(msg);
+		goto out;
+	}
+	log_debug("mcp: transport %s%s", cli->transport, stdio ? "" : " (http)");
+
+	/* ==== SERVER START (network engineer: replace this block) ==============
+	 * Inputs: cfg, stdio ? stdio transport : HTTP on host:port ("/mcp" only),
+	 * cli->worker_threads. stdout belongs to JSON-RPC; logs go to stderr. */
+	rc = fatal("the mcp server is not part of this build yet");
+	/* ==== END SERVER START ================================================== */
+out:
+	config_free(cfg);
+	return rc;
+}
+
+static int by_pos(const void *a, const void *b)
+{
+	const config_error *x = a, *y = b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->col < y->col ? -1 : x->col > y->col;
+}
+
+static void print_errors(config_errors *errs, const char *path)
+{
+	/* stable sort by position: insertion order is kept for ties */
+	for (size_t i = 1; i < errs->n; i++)
+		for (size_t j = i; j > 0 && by_pos(&errs->v[j - 1], &errs->v[j]) > 0; j--) {
+			config_error t = errs->v[j];
+			errs->v[j] = errs->v[j - 1];
+			errs->v[j - 1] = t;
+		}
+	for (size_t i = 0; i < errs->n; i++) {
+		const config_error *e = &errs->v[i];
+		const char *f = e->file ? e->file : path;
+		char red[LIMIT_LOG_LINE];
+		log_redact(e->msg, strlen(e->msg), red, sizeof red);
+		if (e->line)
+			fprintf(stderr, "%s:%u:%u: %s\n", f, e->line, e->col, red);
+		else
+			fprintf(stderr, "%s: %s\n", f, red);
+	}
+}
+
+static int cmd_check(const config_cli *cli)
+{
+	set_log_level(false);
+	config_errors errs = { 0 };
+	config *cfg = NULL;
+	char *found = NULL;
+	const char *path = cli->config_path;
+	int rc = 0;
+	if (!path) {
+		if (config_discover(&found, &errs) < 0) {
+			rc = fatal(errs.v[0].text);
+			goto out;
+		}
+		path = found;
+	}
+	if (!path) {
+		char cwd[PATH_MAX];
+		printf("no %s found in %s or any parent directory: the built-in defaults apply\n", CONFIG_FILE_NAME,
+		       getcwd(cwd, sizeof cwd) ? cwd : ".");
+		cfg = config_new_default();
+	} else if (config_load_file(path, config_env_getenv, NULL, &cfg, &errs) < 0) {
+		print_errors(&errs, path);
+		rc = 1;
+		goto out;
+	}
+	if (!cfg) {
+		rc = fatal("out of memory");
+		goto out;
+	}
+	config_register_secrets(cfg);
+	config_check_security(cfg, &errs);
+	config_check_files(cfg, &errs);
+	config_check_routing(cfg, &errs);
+	config_check_stdio_key(cfg, &errs);
+	if (errs.n) {
+		print_errors(&errs, path ? path : CONFIG_FILE_NAME);
+		rc = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < cfg->n_warnings; i++)
+		fprintf(stderr, "%s:%u:%u: warning: %s\n", path, cfg->warnings[i].pos.line, cfg->warnings[i].pos.col,
+			cfg->warnings[i].msg);
+	buf out = { 0 };
+	if (path)
+		buf_printf(&out, "%s: ok\n", path);
+	if (config_summary(cfg, &out) < 0) {
+		buf_free(&out);
+		rc = fatal("out of memory");
+		goto out;
+	}
+	fwrite(out.data, 1, out.len, stdout);
+	buf_free(&out);
+out:
+	config_free(cfg);
+	config_errors_free(&errs);
+	free(found);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	config_cli cli;
+	int rc;
+	switch (config_cli_parse(argc, argv, config_env_getenv, NULL, &cli)) {
+	case CONFIG_CLI_HELP:
+		fputs(config_cli_help(cli.cmd), stdout);
+		rc = 0;
+		break;
+	case CONFIG_CLI_VERSION:
+		printf("liter-llm %s\n", LITER_LLM_VERSION);
+		rc = 0;
+		break;
+	case CONFIG_CLI_USAGE:
+		fprintf(stderr, "error: %s\n\n%s\n\nFor more information, try '--help'.\n", cli.err,
+			config_cli_usage(cli.cmd));
+		rc = 2;
+		break;
+	case CONFIG_CLI_RUN:
+	default:
+		rc = cli.cmd == CONFIG_CLI_API ? cmd_api(&cli) : cli.cmd == CONFIG_CLI_MCP ? cmd_mcp(&cli) : cmd_check(&cli);
+		break;
+	}
+	config_cli_free(&cli);
+	fflush(stdout);
+	return rc;
 }
