@@ -1503,6 +1503,22 @@ int config_load_text(const char *name, const char *text, size_t len, config_env_
 	if (L.nnotes)
 		memcpy(c->warnings, L.notes, L.nnotes * sizeof *L.notes);
 	c->n_warnings = L.nnotes;
+	c->root = root;
+	if (map.n) {
+		config_srcmap *m = arena_calloc(&a, 1, sizeof *m);
+		if (!m || !(m->subs = arena_memdup(&a, map.subs, map.n * sizeof *map.subs)) ||
+		    !(m->in_lines = arena_memdup(&a, map.in_lines, map.n_in * sizeof *map.in_lines)) ||
+		    !(m->out_lines = arena_memdup(&a, map.out_lines, map.n_out * sizeof *map.out_lines))) {
+			rc = ERR_NOMEM;
+			goto oom;
+		}
+		m->n = m->cap = map.n;
+		m->n_in = map.n_in;
+		m->n_out = map.n_out;
+		m->in_len = map.in_len;
+		m->out_len = map.out_len;
+		c->srcmap = m;
+	}
 	free(L.sec);
 	free(L.notes);
 	config_srcmap_free(&map);
@@ -1611,6 +1627,11 @@ int config_override_master_key(config *c, const char *key)
 	c->general.master_key = k;
 	c->general.master_key_pos = (config_pos){ 0, 0 };
 	return 0;
+}
+
+config_pos config_pos_of(const config *c, toml_pos p)
+{
+	return config_srcmap_pos(c ? c->srcmap : NULL, p.line, p.col);
 }
 
 void config_register_secrets(const config *c)

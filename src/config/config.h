@@ -355,7 +355,15 @@ typedef struct config {
 	 * backend options): registered with the logger, wiped by config_free */
 	const char **secrets;
 	size_t n_secrets;
+	/* the parsed TOML tree (arena-owned): any value can be found from here;
+	 * its positions are in interpolated-text coordinates, map them with
+	 * config_pos_of(). */
+	const toml_value *root;
+	const struct config_srcmap *srcmap;   /* NULL when no ${VAR} was substituted */
 } config;
+
+/* Position in the original file of a position of c->root's tree. */
+config_pos config_pos_of(const config *c, toml_pos p);
 
 /* ---- errors -------------------------------------------------------------- */
 

@@ -553,6 +553,26 @@ TEST(interpolation_positions)
 	/* master key empty through an unset variable: position of the value */
 	BAD("[general]\nmaster_key = \"${NOPE_NOT_SET}\"\n", 2, 14,
 	    "general.master_key is present but empty (an unset ${VAR} expands to an empty string); give it a value or remove the key");
+	/* every value of the tree maps back: config_pos_of */
+	const char *hv[] = { "H=a-long-origin.example.com", NULL };
+	config *k = load_env("[server]\ncors_origins = [\"${H}\", \"b\"]\n", hv);
+	CHECK(k && k->srcmap != NULL);
+	if (k) {
+		const toml_value *co = toml_get(toml_get(k->root, "server"), "cors_origins");
+		CHECK(co && co->u.arr.n == 2);
+		config_pos q = config_pos_of(k, co->u.arr.items[1]->pos);
+		CHECK(q.line == 2 && q.col == 25);
+		CHECK(k->server.cors_origins.pos[1].line == 2 && k->server.cors_origins.pos[1].col == 25);
+		CHECK(k->server.cors_origins.pos[0].col == 17);
+	}
+	config_free(k);
+	k = load("[server]\nport = 1\n");
+	CHECK(k && k->srcmap == NULL);
+	if (k) {
+		config_pos q = config_pos_of(k, toml_get(toml_get(k->root, "server"), "port")->pos);
+		CHECK(q.line == 2 && q.col == 8);
+	}
+	config_free(k);
 	/* srcmap unit */
 	config_srcmap m = { 0 };
 	buf b = { 0 };
