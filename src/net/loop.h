@@ -8,7 +8,10 @@
  * called again on the next iteration as long as it keeps READ interest, so
  * no readiness is ever lost. Turn interest off with loop_fd_mod() to stop
  * being called, back on to resume. Interest changes that do not change the
- * mask cost no syscall (the mask is cached). LOOP_EDGE opts one fd into
+ * mask cost no syscall (the mask is cached). While an fd has neither READ nor
+ * WRITE interest it is taken out of epoll, so a paused connection is not
+ * woken even by an error or hang-up (no spinning on EPOLLHUP): it learns
+ * about it from its next read/write once it resumes. LOOP_EDGE opts one fd into
  * edge-triggered mode (EPOLLET): then the callback MUST read/write until
  * ERR_AGAIN, or it will not be called again for data already there.
  *

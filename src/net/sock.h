@@ -71,8 +71,10 @@ enum {
 
 /* Create, bind and listen (SO_REUSEADDR always, flags above). Returns the
  * listening fd (>= 0) or a negative err_t; on failure err gets
- * "failed to bind <addr>: <os error>" (or "failed to listen on <addr>: ..."
- * / "failed to create socket for <addr>: ..."). backlog <= 0 means SOMAXCONN. */
+ * "failed to bind <addr>: <strerror> (os error <errno>)" (Rust's io::Error
+ * shape; or "failed to listen on <addr>: ..." / "failed to create socket for
+ * <addr>: ..."). ERR_UNSUPPORTED when SO_REUSEPORT was asked for and the
+ * kernel refuses it. backlog <= 0 means SOMAXCONN. */
 int sock_listen(const sock_addr *a, int backlog, int flags, char *err, size_t errlen);
 
 /* Accept one connection: fd (non-blocking, close-on-exec; TCP_NODELAY set for

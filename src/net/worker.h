@@ -14,6 +14,18 @@
  *   A signal later than 5 s into the drain is logged and ignored (the
  *   deadline bounds the drain), as upstream does.
  *
+ * Listeners: a probe bind without SO_REUSEPORT comes first, so a port held by
+ * any other socket (another liter-llm included) fails with "failed to bind
+ * <addr>: ..." instead of silently sharing the port; port 0 picks one
+ * ephemeral port for all workers. Without SO_REUSEPORT support the workers
+ * share one listening socket (dup). Accepts are batched (64 per wake-up);
+ * out of fds (EMFILE/ENFILE), a worker closes a spare fd to take one pending
+ * connection off the queue and close it, then pauses accepting for 100 ms
+ * (logged at most every 10 s) instead of spinning.
+ *
+ * Threads: at most 256 workers; each has a 2 MiB stack (musl's default is
+ * 128 KiB) and is created with all signals blocked.
+ *
  * Threading: hooks run on the worker's own thread. The worker_* functions
  * that take a worker are for its own thread, except the read-only counters
  * (worker_conns/worker_reqs/worker_draining), which any thread may read.
@@ -38,7 +50,10 @@ typedef struct worker_hooks {
 	int (*start)(worker *w, void *ud);
 	/* A connection was accepted: fd is non-blocking, close-on-exec, TCP_NODELAY
 	 * set; the hook owns it now (register it on worker_loop(w), close it when
-	 * done) and should count it with worker_conns_add(w, +1 / -1). */
+	 * done) and should count it with worker_conns_add(w, +1 / -1). It can
+	 * still run in the moment between the drain start and the listener
+	 * closing: check worker_draining(w) (serve one response with
+	 * "Connection: close", or close at once). */
 	void (*accept)(worker *w, int fd, const sock_addr *peer, void *ud);
 	/* Drain started: the listener is already closed. Finish in-flight
 	 * requests, close idle keep-alive connections now and each busy one after
