@@ -121,7 +121,8 @@ ssize_t sock_writev(int fd, const struct iovec *iov, int iovcnt);
 /* A plain-socket io. Embed it in a connection (sock_io_init, no allocation:
  * io_close() closes the fd and leaves the memory to its owner) or allocate it
  * (sock_io_new: io_close() closes the fd and frees it). Either way the io owns
- * the fd from then on.
+ * the fd from then on; unregister it from its loop (loop_fd_del(l, s->fd))
+ * before io_close().
  *
  * want(): the readiness the stream last blocked on: IO_WANT_WRITE after a
  * write returned ERR_AGAIN (until a write succeeds), IO_WANT_READ after a read
