@@ -1480,7 +1480,7 @@ int toml_parse(arena *a, const char *text, size_t len, toml_value **root, toml_e
 		toml_pos p0 = { 0, 0 };
 		return fail(&P, p0, ERR_INVAL, "invalid argument");
 	}
-	if (len > UINT32_MAX) {
+	if (len >= UINT32_MAX) {
 		toml_pos p0 = { 0, 0 };
 		return fail(&P, p0, ERR_TOOBIG, "document too large");
 	}
