@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/limits.h"
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -871,8 +872,18 @@ int json_str_buf(const json_doc *d, int i, buf *b)
 	if (!(d->tok[i].flags & JSON_F_ESCAPED))
 		return buf_append(b, raw.p, raw.n);
 	size_t old = b->len;
-	if ((rc = buf_reserve(b, raw.n)))
-		return rc;
+	if ((rc = buf_reserve(b, raw.n))) {
+		/* the decoded form is shorter: maybe that still fits under the cap */
+		if (rc != ERR_TOOBIG)
+			return rc;
+		size_t need = 0, k = 0;
+		while (k < raw.n) {
+			char tmp[4];
+			need += raw.p[k] == '\\' ? unesc_one(raw.p, raw.n, &k, tmp) : (k++, 1);
+		}
+		if ((rc = buf_reserve(b, need)))
+			return rc;
+	}
 	size_t n = json_unescape(raw.p, raw.n, b->data + old);
 	b->len = old + n;
 	b->data[b->len] = '\0';
@@ -1079,6 +1090,22 @@ int json_num_double(const char *p, size_t n, double *out)
 		*out = np.neg ? -0.0 : 0.0;
 		return 0;
 	}
+#if FLT_EVAL_METHOD == 0
+	/* Clinger's fast path: a significand below 2^53 and a power of ten up to
+	 * 1e22 are both exact doubles, so one IEEE multiply/divide rounds
+	 * correctly. Covers most numbers seen in practice without strtod. */
+	if (s.count <= 15 && s.e10 >= -22 && s.e10 <= 22) {
+		static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+			1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+		uint64_t m = 0;
+		for (size_t k = 0; k < s.count; k++)
+			m = m * 10 + (uint64_t)(cat_digit(&np, s.first + k) - '0');
+		double r = (double)m;
+		r = s.e10 >= 0 ? r * p10[s.e10] : r / p10[-s.e10];
+		*out = np.neg ? -r : r;
+		return 0;
+	}
+#endif
 	char tmp[1 + NUM_KEEP + 2 + 24];
 	size_t o = 0, cnt = s.count;
 	long long e = s.e10;

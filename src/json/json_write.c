@@ -118,6 +118,11 @@ size_t json_fmt_double(char out[JSON_DOUBLE_BUF], double v)
 	out[0] = '\0';
 	if (!isfinite(v))
 		return 0;
+	/* integral values below 1e15: the digits %.15g would print, cheaper */
+	if (v > -1e15 && v < 1e15 && v == (double)(int64_t)v && !(v == 0 && signbit(v))) {
+		int n = snprintf(out, JSON_DOUBLE_BUF, "%" PRId64, (int64_t)v);
+		return n > 0 ? (size_t)n : 0;
+	}
 	for (int prec = 15; prec <= 17; prec++) {
 		size_t n = fmt_g(out, prec, v);
 		double back;

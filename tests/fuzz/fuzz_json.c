@@ -246,6 +246,16 @@ static void check_number(const json_doc *d, int i)
 		REQUIRE(iv >= 0 && (uint64_t)iv == uv);
 	if (ri == 0 && iv > -(1LL << 53) && iv < (1LL << 53))
 		REQUIRE(rd == 0 && dv == (double)iv);
+	{
+		/* differential: the C library's strtod on the raw text (C locale) */
+		str raw = json_raw(d, i);
+		char *z = malloc(raw.n + 1);
+		memcpy(z, raw.p, raw.n);
+		z[raw.n] = 0;
+		double ref = strtod(z, NULL);
+		free(z);
+		REQUIRE(memcmp(&ref, &dv, sizeof dv) == 0);
+	}
 	if (rd == 0) {
 		/* the writer's shortest form reads back to the same double */
 		char t[JSON_DOUBLE_BUF];
@@ -254,6 +264,32 @@ static void check_number(const json_doc *d, int i)
 		REQUIRE(n > 0 && json_num_double(t, n, &back) == 0);
 		REQUIRE(memcmp(&back, &dv, sizeof dv) == 0);
 	}
+}
+
+/* Dotted paths: every value reachable through non-empty keys without '.' or
+ * NUL (and not shadowed by a later duplicate key) is found by json_path. */
+static void check_paths(const json_doc *d, int i, buf *path, arena *a)
+{
+	REQUIRE(json_path(d, 0, path->data ? path->data : "") == i);
+	json_iter it = json_iter_begin(d, i);
+	int k, v;
+	size_t idx = 0, old = path->len;
+	while (json_iter_next(d, &it, &k, &v)) {
+		buf_truncate(path, old);
+		if (old)
+			REQUIRE(buf_putc(path, '.') == 0);
+		if (k >= 0) {
+			str key;
+			REQUIRE(json_str(d, k, a, &key) == 0);
+			if (!key.n || memchr(key.p, '.', key.n) || memchr(key.p, 0, key.n) || json_getn(d, i, key) != v)
+				continue;
+			REQUIRE(buf_append(path, key.p, key.n) == 0);
+		} else {
+			REQUIRE(buf_printf(path, "%zu", idx++) == 0);
+		}
+		check_paths(d, v, path, a);
+	}
+	buf_truncate(path, old);
 }
 
 static void check_doc(const json_doc *d, size_t size, arena *a)
@@ -343,6 +379,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(t);
 	}
 	check_doc(&d, size, &a);
+	{
+		buf path = { 0 };
+		check_paths(&d, 0, &path, &a);
+		buf_free(&path);
+	}
 
 	/* re-serialize: compact and pretty both parse, and reach a fixpoint */
 	buf b1 = { 0 }, b2 = { 0 }, bp = { 0 };

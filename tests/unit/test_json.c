@@ -15,6 +15,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static uint64_t rnd(void)
+{
+	uint64_t x = rng_state;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return rng_state = x;
+}
+
+static uint64_t dbits(double x) { uint64_t u; memcpy(&u, &x, 8); return u; }
+static double bitsd(uint64_t u) { double x; memcpy(&x, &u, 8); return x; }
+
 /* Parse s[0..n) from an exact-size heap copy (so ASan sees any over-read). */
 static int parse_n(const char *s, size_t n, json_err *e)
 {
@@ -454,6 +467,12 @@ TEST(strings)
 	buf_init(&tiny, 4);
 	CHECK_EQ_INT(json_str_buf(&d, p, &tiny), ERR_TOOBIG);
 	buf_free(&tiny);
+	buf_init(&tiny, 10);   /* raw form is 30 bytes, decoded 10: fits exactly */
+	CHECK_EQ_INT(json_str_buf(&d, e2, &tiny), 0);
+	CHECK_EQ_MEM(tiny.data, tiny.len, "A\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 10);
+	CHECK_EQ_INT(json_str_buf(&d, e2, &tiny), ERR_TOOBIG);
+	CHECK_EQ_INT(tiny.len, 10);
+	buf_free(&tiny);
 
 	/* equality after unescaping */
 	CHECK(json_str_eq(&d, e2, str_make("A\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 10)));
@@ -542,8 +561,6 @@ TEST(integers)
 	arena_free(&a);
 }
 
-static uint64_t dbits(double x) { uint64_t u; memcpy(&u, &x, 8); return u; }
-static double bitsd(uint64_t u) { double x; memcpy(&x, &u, 8); return x; }
 
 TEST(doubles)
 {
@@ -593,15 +610,6 @@ TEST(doubles)
 	free(p);
 }
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
 
 /* significant digits in a %g-style number text */
 static int sig_digits(const char *s)
@@ -618,6 +626,34 @@ static int sig_digits(const char *s)
 		}
 	}
 	return n - trail;
+}
+
+/* Random decimal texts: json_num_double (fast path or strtod on a normalised
+ * form) agrees bit for bit with the C library's strtod on the text itself. */
+TEST(doubles_vs_strtod)
+{
+	char t[64];
+	for (int k = 0; k < 20000; k++) {
+		size_t o = 0;
+		if (rnd() % 2)
+			t[o++] = '-';
+		int digits = 1 + (int)(rnd() % (k % 4 ? 16 : 25));
+		int point = (int)(rnd() % (unsigned)(digits + 1));
+		for (int j = 0; j < digits; j++) {
+			if (j == point && j > 0)
+				t[o++] = '.';
+			t[o++] = (char)('0' + (j == 0 && digits > 1 && point != 1 ? 1 + rnd() % 9 : rnd() % 10));
+		}
+		if (rnd() % 2)
+			o += (size_t)snprintf(t + o, sizeof t - o, "e%d", (int)(rnd() % 81) - 40);
+		t[o] = 0;
+		double mine, ref = strtod(t, NULL);
+		int rc = json_num_double(t, o, &mine);
+		if (rc != 0 || dbits(mine) != dbits(ref)) {
+			T_FAIL_AT("'%s': rc %d, %.17g vs strtod %.17g", t, rc, mine, ref);
+			break;
+		}
+	}
 }
 
 TEST(shortest_doubles)
@@ -987,6 +1023,7 @@ int main(void)
 	RUN(utf8);
 	RUN(integers);
 	RUN(doubles);
+	RUN(doubles_vs_strtod);
 	RUN(shortest_doubles);
 	RUN(writer_basic);
 	RUN(writer_pretty);
