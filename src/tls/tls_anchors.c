@@ -229,11 +229,17 @@ static void der_append(void *ctx, const void *data, size_t len)
 		d->bad = 1;
 }
 
+static int is_cert_name(const char *name)
+{
+	return !strcmp(name, "CERTIFICATE") || !strcmp(name, "X509 CERTIFICATE")
+		|| !strcmp(name, "TRUSTED CERTIFICATE");
+}
+
 /* One decoded PEM object: add it when it is a certificate. */
 static int pem_object(tls_anchors *a, const char *name, der_sink *d, size_t *added, size_t *skipped)
 {
 	int trusted = !strcmp(name, "TRUSTED CERTIFICATE");
-	if (strcmp(name, "CERTIFICATE") && strcmp(name, "X509 CERTIFICATE") && !trusted)
+	if (!is_cert_name(name))
 		return 0;
 	if (d->bad) {
 		(*skipped)++;
@@ -309,8 +315,7 @@ int tls_anchors_add_pem(tls_anchors *a, const void *text, size_t n, size_t *adde
 			inobj = 0;
 			break;
 		case BR_PEM_ERROR:   /* broken object: skip it, go on with the next */
-			if (inobj && (!strcmp(name, "CERTIFICATE") || !strcmp(name, "X509 CERTIFICATE")
-				|| !strcmp(name, "TRUSTED CERTIFICATE")))
+			if (inobj && is_cert_name(name))
 				(*skipped)++;
 			inobj = 0;
 			break;
@@ -323,7 +328,7 @@ int tls_anchors_add_pem(tls_anchors *a, const void *text, size_t n, size_t *adde
 			n = 1;
 		}
 	}
-	if (inobj)   /* cut off before its END line */
+	if (inobj && is_cert_name(name))   /* cut off before its END line */
 		(*skipped)++;
 done:
 	buf_free(&d.b);

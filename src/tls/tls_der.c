@@ -146,8 +146,8 @@ int tls_der_cert_parse(const void *der, size_t n, tls_der_cert *out)
 	const uint8_t *v;
 	size_t l;
 	unsigned t;
-	if (der_expect(&r, 0x30, &v, &l))
-		return ERR_INVAL;
+	if (der_expect(&r, 0x30, &v, &l) || r.p != r.end)
+		return ERR_INVAL;   /* exactly one certificate, nothing after it */
 	der_rd cert = { v, v + l };
 	if (der_expect(&cert, 0x30, &v, &l))   /* tbsCertificate */
 		return ERR_INVAL;

@@ -20,7 +20,7 @@ typedef struct tls_der_cert {
  * longer than n. Used to cut the certificate out of a "TRUSTED CERTIFICATE". */
 size_t tls_der_tlv_len(const void *der, size_t n);
 
-/* Parse a certificate far enough to fill *out (pointers into der).
+/* Parse a certificate (exactly n bytes) far enough to fill *out (pointers into der).
  * 0 or ERR_INVAL. Does not verify anything. */
 int tls_der_cert_parse(const void *der, size_t n, tls_der_cert *out);
 

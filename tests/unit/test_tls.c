@@ -583,6 +583,8 @@ TEST(der_fields)
 	CHECK_EQ_INT(tls_der_parse_ip("[1.2.3.4]", 9, ip), 0);
 	CHECK_EQ_INT(tls_der_tlv_len(der, n), n);
 	CHECK_EQ_INT(tls_der_tlv_len(der, n - 1), 0);
+	der[n] = 0;   /* regression (fuzz_pem): bytes after the certificate */
+	CHECK_EQ_INT(tls_der_cert_parse(der, n + 1, &c), ERR_INVAL);
 
 	n = pem_to_der(pem_self, der, sizeof der);
 	CHECK_EQ_INT(tls_der_cert_parse(der, n, &c), 0);
