@@ -158,3 +158,8 @@ distclean:
 	rm -rf $(B)
 
 -include $(MUSL_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(B)/musl/obj/main.d $(B)/asan/obj/main.d
+
+# make bench-http: our HTTP server against nginx (wrk), idle-connection memory,
+# latency under slowloris (bench/http_bench.sh; installs nginx and wrk as root).
+bench-http:
+	@sh bench/http_bench.sh $(B)

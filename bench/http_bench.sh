@@ -1,0 +1,213 @@
+#!/bin/sh
+# bench/http_bench.sh — `make bench-http`: our HTTP/1.1 server against nginx
+# on the same fixed 5-byte response, one run, printed side by side.
+#
+#  - installs nginx and wrk from Debian when missing (apt-get, as root);
+#  - nginx: `return 200 "hello"`, worker_processes 1, access_log off, its own
+#    prefix under build/bench/nginx; our server: tests/integration/http/test_server
+#    built like the shipped binary (musl-gcc -O2, static), 1 worker thread,
+#    GET /hello (same body, same Content-Type);
+#  - each server pinned to core 0 (taskset), wrk pinned to core 1;
+#  - for 64 and 256 keep-alive connections: a 2 s warm-up, then ROUNDS runs of
+#    SECS s per server, interleaved (nginx, ours, nginx, ours...) so that load
+#    from other processes hits both alike; the median run (by req/s) is shown;
+#  - req/s, p50, p99 (wrk --latency), CPU time per request from
+#    /proc/<pid>/stat (utime+stime delta over the run / requests), and the
+#    ratios ours/nginx. Targets: req/s >= 0.9x, p99 <= 1.2x, CPU/req <= 1.1x;
+#  - then bench/idle_conns.py (10,000 idle keep-alive connections: RSS) and
+#    bench/slowloris.py (2,000 trickling connections: a normal client's latency).
+#
+#   usage: sh bench/http_bench.sh [build-dir]     env: SECS=10 ROUNDS=3 CONNS="64 256"
+B=${1:-build}
+cd "$(dirname "$0")/.." || exit 2
+OUT=$B/bench
+SECS=${SECS:-10}
+ROUNDS=${ROUNDS:-3}
+CONNS=${CONNS:-64 256}
+mkdir -p "$OUT/nginx/logs" "$OUT/nginx/tmp"
+PIDS=""
+cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; }
+trap 'cleanup; exit 1' INT TERM
+
+# --- tools ----------------------------------------------------------------------------
+missing=""
+command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
+command -v musl-gcc >/dev/null 2>&1 || missing="$missing musl-tools"
+command -v taskset >/dev/null 2>&1 || missing="$missing util-linux"
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "bench-http needs:$missing (run as root to install them)" >&2
+		exit 1
+	fi
+	echo "installing:$missing"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >"$OUT/apt.log" 2>&1 ||
+		{ apt-get update -q >/dev/null 2>&1 &&
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >"$OUT/apt.log" 2>&1; } ||
+		{ echo "apt-get install failed, see $OUT/apt.log" >&2; exit 1; }
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+NCPU=$(nproc)
+if [ "$NCPU" -ge 2 ]; then SRV_CPU=0 CLI_CPU=1; else SRV_CPU=0 CLI_CPU=0; fi
+
+# --- our server, built like the shipped binary --------------------------------------
+BIN=$OUT/test_server
+echo "building $BIN (musl-gcc -O2, static)"
+# shellcheck disable=SC2046
+musl-gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc -O2 -ffunction-sections -fdata-sections \
+	-fno-plt -static -Wl,--gc-sections -s -pthread -o "$BIN" \
+	tests/integration/http/test_server.c $(ls src/base/*.c src/net/*.c src/http/*.c) || exit 1
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# --- nginx ----------------------------------------------------------------------------------
+NPORT=$(free_port)
+NP=$(cd "$OUT/nginx" && pwd)
+cat >"$NP/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $NP/nginx.pid;
+error_log $NP/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    default_type text/plain;
+    keepalive_requests 100000000;
+    keepalive_timeout 75s;
+    client_body_temp_path $NP/tmp/body;
+    proxy_temp_path $NP/tmp/proxy;
+    fastcgi_temp_path $NP/tmp/fastcgi;
+    uwsgi_temp_path $NP/tmp/uwsgi;
+    scgi_temp_path $NP/tmp/scgi;
+    server {
+        listen 127.0.0.1:$NPORT;
+        location / { return 200 "hello"; }
+    }
+}
+EOF
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+taskset -c $SRV_CPU "$NGINX" -p "$NP/" -c "$NP/nginx.conf" -e "$NP/logs/error.log" &
+NGINX_MASTER=$!
+PIDS="$PIDS $NGINX_MASTER"
+
+OPORT=$(free_port)
+taskset -c $SRV_CPU "$BIN" --quiet --threads 1 --port "$OPORT" 2>"$OUT/ours.log" &
+OURS=$!
+PIDS="$PIDS $OURS"
+
+wait_port() {
+	i=0
+	while ! curl -s -o /dev/null "http://127.0.0.1:$1/hello" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+}
+wait_port "$NPORT"
+wait_port "$OPORT"
+NGINX_WORKER=$(pgrep -P "$NGINX_MASTER" | head -n 1)
+[ -n "$NGINX_WORKER" ] || { echo "nginx did not start: $(tail -n 3 "$NP/logs/error.log")" >&2; cleanup; exit 1; }
+
+echo
+echo "nginx $($NGINX -v 2>&1 | sed 's/.*\///'):"
+curl -s -i "http://127.0.0.1:$NPORT/hello" | sed 's/^/   /'
+echo
+echo "ours:"
+curl -s -i "http://127.0.0.1:$OPORT/hello" | sed 's/^/   /'
+echo
+echo
+
+# cpu_ticks PID...: utime+stime (clock ticks) summed over the processes
+cpu_ticks() {
+	t=0
+	for p in "$@"; do
+		v=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null)
+		t=$((t + ${v:-0}))
+	done
+	echo $t
+}
+HZ=$(getconf CLK_TCK)
+
+# run NAME PORT CONNS SECS PIDS...: one wrk run; prints "rps p50_us p99_us cpu_us_per_req"
+run() {
+	name=$1 port=$2 conns=$3 secs=$4
+	shift 4
+	c0=$(cpu_ticks "$@")
+	taskset -c $CLI_CPU wrk -t1 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$port/hello" >"$OUT/wrk.$name.$conns.txt" 2>&1
+	c1=$(cpu_ticks "$@")
+	awk -v cpu=$((c1 - c0)) -v hz="$HZ" '
+		function us(v) {
+			if (v ~ /us$/) { sub(/us$/, "", v); return v + 0 }
+			if (v ~ /ms$/) { sub(/ms$/, "", v); return v * 1000 }
+			if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000000 }
+			return v + 0
+		}
+		/requests in/ { reqs = $1 }
+		/Requests\/sec/ { rps = $2 }
+		$1 == "50%" { p50 = us($2) }
+		$1 == "99%" { p99 = us($2) }
+		/Socket errors/ { errs = $0 }
+		END {
+			if (reqs == 0) { print "0 0 0 0"; exit }
+			printf "%.0f %.0f %.0f %.3f\n", rps, p50, p99, cpu / hz * 1000000 / reqs
+		}' "$OUT/wrk.$name.$conns.txt"
+}
+
+# median of ROUNDS lines "rps p50 p99 cpu" by rps
+median() { sort -n | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }'; }
+
+RESULTS=$OUT/results.txt
+: >"$RESULTS"
+for conns in $CONNS; do
+	echo "== $conns connections: warm-up"
+	run warm "$NPORT" "$conns" 2 "$NGINX_MASTER" "$NGINX_WORKER" >/dev/null
+	run warm "$OPORT" "$conns" 2 "$OURS" >/dev/null
+	: >"$OUT/n.$conns"
+	: >"$OUT/o.$conns"
+	r=1
+	while [ $r -le "$ROUNDS" ]; do
+		run nginx "$NPORT" "$conns" "$SECS" "$NGINX_MASTER" "$NGINX_WORKER" >>"$OUT/n.$conns"
+		run ours "$OPORT" "$conns" "$SECS" "$OURS" >>"$OUT/o.$conns"
+		printf '   round %d: nginx %s | ours %s\n' $r "$(tail -n 1 "$OUT/n.$conns")" "$(tail -n 1 "$OUT/o.$conns")"
+		r=$((r + 1))
+	done
+	echo "$conns $(median <"$OUT/n.$conns") $(median <"$OUT/o.$conns")" >>"$RESULTS"
+done
+
+echo
+echo "wrk -t1 -c<N> -d${SECS}s --latency, server on cpu $SRV_CPU, wrk on cpu $CLI_CPU; median of $ROUNDS runs"
+awk '
+	BEGIN {
+		printf "%-6s %-7s %10s %9s %9s %12s\n", "conns", "server", "req/s", "p50(us)", "p99(us)", "cpu(us)/req"
+	}
+	{
+		printf "%-6s %-7s %10d %9d %9d %12.2f\n", $1, "nginx", $2, $3, $4, $5
+		printf "%-6s %-7s %10d %9d %9d %12.2f\n", $1, "ours", $6, $7, $8, $9
+		rr = $2 ? $6 / $2 : 0; pr = $4 ? $8 / $4 : 0; cr = $5 ? $9 / $5 : 0
+		printf "%-6s %-7s %9.2fx %9s %8.2fx %11.2fx   %s\n", $1, "ratio", rr, "", pr, cr, \
+			(rr >= 0.9 && pr <= 1.2 && cr <= 1.1) ? "targets met" : "TARGETS MISSED"
+	}' "$RESULTS"
+
+kill "$NGINX_MASTER" 2>/dev/null
+wait "$NGINX_MASTER" 2>/dev/null
+kill -TERM "$OURS" 2>/dev/null
+wait "$OURS" 2>/dev/null
+
+# --- memory with 10,000 idle keep-alive connections; latency under slowloris ----------
+echo
+echo "== idle keep-alive connections"
+OPORT=$(free_port)
+taskset -c $SRV_CPU "$BIN" --quiet --threads 1 --port "$OPORT" 2>"$OUT/ours-idle.log" &
+OURS=$!
+PIDS="$PIDS $OURS"
+wait_port "$OPORT"
+taskset -c $CLI_CPU python3 bench/idle_conns.py --port "$OPORT" --pid "$OURS" --conns 10000
+kill -TERM "$OURS" 2>/dev/null
+wait "$OURS" 2>/dev/null
+
+echo
+echo "== slowloris"
+OPORT=$(free_port)
+taskset -c $SRV_CPU "$BIN" --quiet --threads 1 --port "$OPORT" 2>"$OUT/ours-slow.log" &
+OURS=$!
+PIDS="$PIDS $OURS"
+wait_port "$OPORT"
+taskset -c $CLI_CPU python3 bench/slowloris.py --port "$OPORT" --conns 2000 --secs 15
+kill -TERM "$OURS" 2>/dev/null
+wait "$OURS" 2>/dev/null
