@@ -150,8 +150,11 @@ void tls_client_ctx_flush_sessions(tls_client_ctx *c);
  * runs inside the first io_read / io_write / io_flush calls. The stream's fd
  * is inner's.
  * On success the stream owns inner (io_close closes both). On failure returns
- * NULL, sets *err (ERR_INVAL: empty or over-long host, ERR_NOMEM) and inner is
- * untouched, still the caller's. */
+ * NULL, sets *err (may be NULL; ERR_INVAL: no context or inner, empty or
+ * over-long host, a host with spaces, control characters or '/'; ERR_NOMEM;
+ * ERR_TLS: engine set-up failed) and inner is untouched, still the caller's.
+ * Runs on a loop thread: no file access, no blocking call (entropy comes from
+ * getrandom(2), which does not block once the system is up). */
 io *tls_client_new(tls_client_ctx *c, io *inner, const char *host, unsigned port, int *err);
 
 /* Stream behaviour (io.h contract), in detail:

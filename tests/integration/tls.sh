@@ -3,8 +3,9 @@
 # on 127.0.0.1, with a test CA and certificates made here with the openssl CLI:
 # a good certificate (DNS and IP SANs, RSA and ECDSA, direct and through an
 # intermediate), wrong host, expired, not yet valid, self-signed, unknown CA,
-# weak key, a server without forward-secret suites; session resumption and
-# handshake counts; anchors from SSL_CERT_FILE, SSL_CERT_DIR and the system.
+# weak key, a server without forward-secret suites, a TLS 1.1 server; session
+# resumption and handshake counts; anchors from SSL_CERT_FILE, SSL_CERT_DIR and
+# the system.
 # Client: tests/integration/tls/tls_probe.c, built here against src/ (ASan).
 # Usage: sh tests/integration/tls.sh [build-dir]. Ends with "N passed, N failed".
 B=${1:-build}
@@ -134,8 +135,9 @@ serve chained chained.pem chained.key -cert_chain inter.pem
 serve nochain chained.pem chained.key
 serve self self.pem self.key
 serve nofs good.pem good.key -cipher AES128-SHA:AES256-GCM-SHA384 -tls1_2
+serve tls11 good.pem good.key -tls1_1 -cipher DEFAULT:@SECLEVEL=0
 head -c 300000 /dev/urandom > big.bin
-serve files good.pem good.key -WWW
+serve files good.pem good.key -WWW   # files from the current directory (the later -WWW wins over -www)
 
 PROBE="timeout 60 $T/tls_probe"
 export SSL_CERT_FILE="$T/ca.pem"
@@ -209,6 +211,7 @@ expect_fail "unknown CA" 'unknown CA' localhost "$port_unknown"
 expect_fail "missing intermediate" 'unknown CA' localhost "$port_nochain"
 expect_fail "weak RSA key (1024 bits)" 'too weak' localhost "$port_weak"
 expect_fail "server without forward-secret suites" 'fatal alert: handshake_failure' localhost "$port_nofs"
+expect_fail "TLS 1.1-only server" 'does not support TLS 1.2' localhost "$port_tls11"
 
 # --- where the anchors come from -------------------------------------------------------------
 mkdir certdir && cp ca.pem "certdir/$(openssl x509 -hash -noout -in ca.pem).0" && cp self.pem certdir/notes.txt
