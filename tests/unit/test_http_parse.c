@@ -888,6 +888,24 @@ static int check_chunked(const char *in, size_t n, int want_rc, const char *want
 				}
 				buf_free(&out);
 			}
+	/* every prefix, fed at once to a fresh decoder: never done early, and an
+	 * error only where the whole input has it */
+	for (size_t k = 0; k < n && bad < 3; k++) {
+		http_chunked c = { 0 };
+		char *p = dup_exact(in, k);
+		char *d = malloc(k + 1);
+		size_t used, made;
+		int rc = http_parse_chunked(&c, p, k, &used, d, k + 1, &made);
+		bool ok = want_rc == 0 && k < want_used ? rc == ERR_AGAIN && used == k
+		          : want_rc == 0 ? rc == 0 && used == want_used
+		                         : rc == ERR_AGAIN || (rc == want_rc && c.err == want_err);
+		if (!ok) {
+			printf("  prefix %zu: rc %d err %d used %zu\n", k, rc, (int)c.err, used);
+			bad++;
+		}
+		free(p);
+		free(d);
+	}
 	return bad;
 }
 
