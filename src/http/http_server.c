@@ -1082,6 +1082,10 @@ static bool step_closing(hs_conn *c)
 static bool step_linger(hs_conn *c)
 {
 	for (int i = 0; i < HS_LINGER_READS; i++) {
+		if (i == HS_LINGER_READS - 1 && c->rd_ready) {
+			conn_kick(c);   /* more to discard: go on next pass, let others run */
+			break;
+		}
 		ssize_t n = conn_read(c, c->hw->scratch, sizeof c->hw->scratch);
 		if (n == 0)
 			break;

@@ -167,8 +167,10 @@ void http_server_stats_get(const http_server *s, http_server_stats *st);
 
 typedef struct http_req_hooks {
 	/* The client went away, a write timed out or the server aborted, before
-	 * the response ended: cancel the work, forget r. Without this hook such
-	 * requests are simply dropped (the handler must then not keep r). */
+	 * the response ended: cancel the work, forget r. Without this hook r
+	 * stays allocated (its calls return ERR_CLOSED) until the handler ends it
+	 * with http_respond() or http_resp_end(); a handler that keeps r past
+	 * on_request should set it. Do not call http_* on r from inside it. */
 	void (*on_abort)(http_request *r, void *ud);
 	/* After http_resp_write() returned HTTP_RESP_FULL: the output fell below
 	 * half the high-water mark; produce more. */
