@@ -12,6 +12,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -702,6 +703,104 @@ static const struct bad_case {
 #undef BAD
 };
 
+/* The same byte stream split at every offset (two sends with a pause): the
+ * incremental head parser, the chunked decoder and pipelining must not care. */
+TEST(split_at_every_offset)
+{
+	static const char req[] =
+		"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n"
+		"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nwxyz"
+		"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+	size_t n = sizeof req - 1;
+	int good = 0;
+	for (size_t k = 1; k < n; k++) {
+		int fd = dial();
+		conn_in ci;
+		cin_init(&ci, fd);
+		send_all(fd, req, k);
+		if (k % 8 == 0)
+			sleep_ms(1);
+		else
+			sched_yield();
+		send_all(fd, req + k, n - k);
+		resp a, b, c;
+		bool ok = read_resp(&ci, &a, false) == 0 && read_resp(&ci, &b, false) == 0 &&
+		          read_resp(&ci, &c, false) == 0;
+		if (ok) {
+			ok = a.blen == 5 && !memcmp(a.body, "abcde", 5) && b.blen == 4 && !memcmp(b.body, "wxyz", 4) &&
+			     c.blen == 5 && !memcmp(c.body, "hello", 5);
+			resp_free(&a);
+			resp_free(&b);
+			resp_free(&c);
+		}
+		if (!ok)
+			printf("  split at %zu failed\n", k);
+		good += ok;
+		cin_free(&ci);
+	}
+	CHECK_EQ_INT(good, (int)n - 1);
+	/* one byte per send */
+	int fd = dial();
+	conn_in ci;
+	cin_init(&ci, fd);
+	for (size_t i = 0; i < n; i++)
+		send_all(fd, req + i, 1);
+	resp a;
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ_INT(read_resp(&ci, &a, false), 0);
+		CHECK_EQ_INT(a.status, 200);
+		resp_free(&a);
+	}
+	cin_free(&ci);
+}
+
+/* Random mutations of valid requests: every connection ends with an answer
+ * or a close, never a hang or a crash, and the server keeps serving. */
+TEST(mutated_requests)
+{
+	static const char *base[] = {
+		"GET /info?a=%41 HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n",
+		"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
+		"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+		"GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+	};
+	static const char junk[] = { '\0', '\r', '\n', ' ', '\t', ':', '%', '0', 'f', 0x7f, (char)0x80, 'A', ';', ',' };
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	int answered = 0, closed = 0;
+	for (int it = 0; it < 300; it++) {
+		const char *b = base[it % 4];
+		size_t n = strlen(b);
+		char m[256];
+		memcpy(m, b, n);
+		int edits = 1 + (int)(seed % 3);
+		for (int e = 0; e < edits; e++) {
+			seed ^= seed << 13;
+			seed ^= seed >> 7;
+			seed ^= seed << 17;
+			size_t at = (size_t)(seed % n);
+			m[at] = junk[(seed >> 20) % sizeof junk];
+		}
+		int fd = dial();
+		conn_in ci;
+		cin_init(&ci, fd);
+		send_all(fd, m, n);
+		shutdown(fd, SHUT_WR);   /* the server must not wait for more */
+		resp r;
+		struct timeval tv = { 5, 0 };
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		if (read_resp(&ci, &r, false) == 0) {
+			answered++;
+			resp_free(&r);
+		} else if (ci.eof || errno == ECONNRESET) {
+			closed++;
+		}
+		cin_free(&ci);
+	}
+	CHECK_EQ_INT(answered + closed, 300);
+	CHECK(server_ok());
+}
+
 TEST(parse_errors_close_and_server_keeps_serving)
 {
 	for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
@@ -1132,10 +1231,12 @@ int main(void)
 	RUN(hello_basic);
 	RUN(keepalive_no_malloc_steady_state);
 	RUN(pipelining_in_order);
+	RUN(split_at_every_offset);
 	RUN(bodies);
 	RUN(expect_continue);
 	RUN(body_limits);
 	RUN(parse_errors_close_and_server_keeps_serving);
+	RUN(mutated_requests);
 	RUN(head_http10_and_info);
 	RUN(streaming_chunked);
 	RUN(backpressure_big_outputs);
