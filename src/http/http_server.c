@@ -603,7 +603,7 @@ static void srv_respond(hs_conn *c, int status, const char *detail, bool close)
 		conn_kill(c);
 		return;
 	}
-	if (status >= 400)
+	if (status >= 400 && status != 503)   /* 503: a refusal (max_conns), counted apart */
 		st_add(&c->hw->st->errors, 1);
 	req_end(c);
 }
@@ -1271,7 +1271,12 @@ static void hs_accept(worker *w, int fd, const sock_addr *peer, void *ud)
 		close(fd);
 		return;
 	}
-	if (hw->nconns >= hw->srv->cfg.max_conns) {
+	/* Over max_conns: a 503 through a connection object (it lingers briefly,
+	 * so the client reads the answer instead of a reset), within a small
+	 * extra allowance; beyond that a blunt write-and-close. */
+	size_t max = hw->srv->cfg.max_conns;
+	bool refuse = hw->nconns >= max;
+	if (refuse && hw->nconns >= max + max / 8 + 8) {
 		hs_refuse(hw, fd);
 		return;
 	}
@@ -1308,6 +1313,18 @@ static void hs_accept(worker *w, int fd, const sock_addr *peer, void *ud)
 	st_add(&hw->st->conns, 1);
 	c->state = CS_HEAD;
 	set_rd(c, RD_HEADER, hw->srv->cfg.header_timeout_ms);
+	if (refuse) {
+		st_add(&hw->st->refused, 1);
+		if (conn_ctx(c)) {
+			c->ctx->q.pub.minor = 1;
+			srv_fail(c, 503, "too many connections");
+		} else {
+			conn_kill(c);
+		}
+		conn_run(c, false);
+		conn_maybe_free(c);
+		return;
+	}
 	conn_timer_sync(c);
 }
 
