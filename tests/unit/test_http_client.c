@@ -875,6 +875,19 @@ TEST(client_stale)
 	CHECK_EQ_INT(x.err, 0);
 	CHECK_EQ_INT(e.s.accepts, 2);
 
+	/* closed by the server with no loop iteration in between: the probe
+	 * right before reuse sees it */
+	CHECK_EQ_INT(get(&e, &x, "/cl"), 0);
+	for (int i = 0; i < FS_CONNS; i++)
+		fs_close(&e.s.c[i]);
+	CHECK_EQ_INT(req(&e, &x, "GET", "/cl", NULL, NULL), 0);
+	CHECK(!http_client_req_reused(x.r));
+	run_until(&e, &x.done, 3000);
+	CHECK_EQ_INT(x.err, 0);
+	http_client_get_stats(e.c, &st);
+	CHECK_EQ_INT(st.stale, 2);
+	CHECK_EQ_INT(st.retries, 0);
+
 	/* the stale keep-alive race: the server drops the reused connection on
 	 * the next request -> retried once on a fresh one, even for POST */
 	http_client_close_idle(e.c);
