@@ -21,6 +21,9 @@
  *   - doubles: shortest text of %.15g/%.16g/%.17g that reads back (through
  *     json_num_double) to the same double, JSON syntax whatever the locale;
  *     integral values come out without ".0" (2.0 -> 2, 1e21 -> 1e+21).
+ *     Cost: integers below 1e15 are cheap; other values take 1-4 snprintf +
+ *     parse rounds (a few microseconds), so pass bulk numbers from a parsed
+ *     document through with json_write_raw(json_raw()) instead.
  *     NaN and infinities: ERR_RANGE, or null with JSON_W_NONFINITE_NULL.
  *   - raw: inserted verbatim; the caller guarantees it is one valid JSON value
  *     (typically json_raw() of a parsed document).
