@@ -23,3 +23,13 @@ regen_ca_bundle() {
 }
 
 regen_ca_bundle
+
+# --- src/providers/registry_gen.c + pricing_gen.c: provider registry from the
+#     shared spec's providers.tsv, pricing table from tools/pricing.tsv
+regen_providers() {
+  tsv=${PROVIDERS_TSV:-../shared/spec/providers.tsv}
+  python3 tools/gen_providers.py "$tsv" -o src/providers/registry_gen.c \
+    --pricing tools/pricing.tsv --pricing-out src/providers/pricing_gen.c
+}
+
+regen_providers
