@@ -916,3 +916,13 @@ const provider_param_map *provider_param_maps(const provider_target *t, size_t *
 	*n = t->row->n_param_maps;
 	return t->row->param_maps;
 }
+
+const char *provider_param_rename(const provider_target *t, str key)
+{
+	size_t n;
+	const provider_param_map *m = provider_param_maps(t, &n);
+	for (size_t i = 0; i < n; i++)
+		if (str_eq_cstr(key, m[i].from))
+			return m[i].to;
+	return NULL;
+}

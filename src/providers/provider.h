@@ -409,5 +409,8 @@ int provider_url(const provider_target *t, provider_op op, bool stream, str id,
 /* Parameter renames the OpenAI-compatible path applies to request bodies
  * (a registry row's param_mappings; none for native adapters and custom). */
 const provider_param_map *provider_param_maps(const provider_target *t, size_t *n);
+/* The new name of top-level request key `key` for target t, or NULL when it
+ * keeps its name (e.g. "max_tokens" for "max_completion_tokens" on moonshot). */
+const char *provider_param_rename(const provider_target *t, str key);
 
 #endif

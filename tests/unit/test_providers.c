@@ -823,6 +823,9 @@ TEST(param_maps)
 	m = provider_param_maps(&g_t, &n);
 	CHECK_EQ_INT(n, 1);
 	CHECK(m && !strcmp(m[0].from, "max_completion_tokens") && !strcmp(m[0].to, "max_tokens"));
+	CHECK_EQ_STR(provider_param_rename(&g_t, STR_LIT("max_completion_tokens")), "max_tokens");
+	CHECK(provider_param_rename(&g_t, STR_LIT("max_tokens")) == NULL);
+	CHECK(provider_param_rename(&g_t, STR_LIT("max_completion_token")) == NULL);
 	CHECK_EQ_INT(build("x", "deepinfra/x", ENV("DEEPINFRA_API_KEY", "k")), 0);
 	m = provider_param_maps(&g_t, &n);
 	CHECK_EQ_INT(n, 1);
@@ -830,6 +833,7 @@ TEST(param_maps)
 	CHECK(provider_param_maps(&g_t, &n) == NULL && n == 0);
 	CHECK_EQ_INT(build("x", "openai/gpt-4o", ENV("OPENAI_API_KEY", "k")), 0);
 	CHECK(provider_param_maps(&g_t, &n) == NULL && n == 0);
+	CHECK(provider_param_rename(&g_t, STR_LIT("max_completion_tokens")) == NULL);
 	CHECK_EQ_INT(build_kb("x", NULL, "http://h/v1", ENV0), 0);
 	CHECK(provider_param_maps(&g_t, &n) == NULL && n == 0);
 }
