@@ -10,10 +10,11 @@
 #  - each server pinned to core 0 (taskset), wrk pinned to core 1;
 #  - for 64 and 256 keep-alive connections: a 2 s warm-up, then ROUNDS runs of
 #    SECS s per server, interleaved (nginx, ours, nginx, ours...) so that load
-#    from other processes hits both alike; the median run (by req/s) is shown;
+#    from other processes hits both alike;
 #  - req/s, p50, p99 (wrk --latency), CPU time per request from
 #    /proc/<pid>/stat (utime+stime delta over the run / requests), and the
-#    ratios ours/nginx. Targets: req/s >= 0.9x, p99 <= 1.2x, CPU/req <= 1.1x;
+#    ratios ours/nginx (median of the rounds, per column).
+#    Targets: req/s >= 0.9x, p99 <= 1.2x, CPU/req <= 1.1x;
 #  - then bench/idle_conns.py (10,000 idle keep-alive connections: RSS) and
 #    bench/slowloris.py (2,000 trickling connections: a normal client's latency).
 #
@@ -121,25 +122,26 @@ curl -s -i "http://127.0.0.1:$OPORT/hello" | sed 's/^/   /'
 echo
 echo
 
-# cpu_ticks PID...: utime+stime (clock ticks) summed over the processes
+# cpu_ticks PID...: "utime stime" (clock ticks) summed over the processes
 cpu_ticks() {
-	t=0
+	u=0 k=0
 	for p in "$@"; do
-		v=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null)
-		t=$((t + ${v:-0}))
+		set -- $(awk '{ sub(/^.*\) /, ""); print $12, $13 }' "/proc/$p/stat" 2>/dev/null)
+		u=$((u + ${1:-0})) k=$((k + ${2:-0}))
 	done
-	echo $t
+	echo "$u $k"
 }
 HZ=$(getconf CLK_TCK)
 
-# run NAME PORT CONNS SECS PIDS...: one wrk run; prints "rps p50_us p99_us cpu_us_per_req"
+# run NAME PORT CONNS SECS PIDS...: one wrk run; prints
+# "rps p50_us p99_us cpu_us_per_req user_us_per_req"
 run() {
 	name=$1 port=$2 conns=$3 secs=$4
 	shift 4
 	c0=$(cpu_ticks "$@")
 	taskset -c $CLI_CPU wrk -t1 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$port/hello" >"$OUT/wrk.$name.$conns.txt" 2>&1
 	c1=$(cpu_ticks "$@")
-	awk -v cpu=$((c1 - c0)) -v hz="$HZ" '
+	awk -v c0="$c0" -v c1="$c1" -v hz="$HZ" '
 		function us(v) {
 			if (v ~ /us$/) { sub(/us$/, "", v); return v + 0 }
 			if (v ~ /ms$/) { sub(/ms$/, "", v); return v * 1000 }
@@ -150,15 +152,28 @@ run() {
 		/Requests\/sec/ { rps = $2 }
 		$1 == "50%" { p50 = us($2) }
 		$1 == "99%" { p99 = us($2) }
-		/Socket errors/ { errs = $0 }
 		END {
-			if (reqs == 0) { print "0 0 0 0"; exit }
-			printf "%.0f %.0f %.0f %.3f\n", rps, p50, p99, cpu / hz * 1000000 / reqs
+			if (reqs == 0) { print "0 0 0 0 0"; exit }
+			split(c0, a, " "); split(c1, b, " ")
+			user = b[1] - a[1]; sys = b[2] - a[2]
+			printf "%.0f %.0f %.0f %.3f %.3f\n", rps, p50, p99, (user + sys) / hz * 1000000 / reqs, user / hz * 1000000 / reqs
 		}' "$OUT/wrk.$name.$conns.txt"
 }
 
-# median of ROUNDS lines "rps p50 p99 cpu" by rps
-median() { sort -n | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }'; }
+# median of each column over the ROUNDS lines (noise from other processes
+# moves the columns independently)
+median() {
+	awk '{ for (i = 1; i <= NF; i++) v[i, NR] = $i; nf = NF }
+	END {
+		for (i = 1; i <= nf; i++) {
+			n = 0
+			for (r = 1; r <= NR; r++) c[++n] = v[i, r]
+			for (x = 1; x <= n; x++) for (y = x + 1; y <= n; y++) if (c[y] < c[x]) { t = c[x]; c[x] = c[y]; c[y] = t }
+			printf "%s%s", (i > 1 ? " " : ""), c[int((n + 1) / 2)]
+		}
+		printf "\n"
+	}'
+}
 
 RESULTS=$OUT/results.txt
 : >"$RESULTS"
@@ -179,18 +194,20 @@ for conns in $CONNS; do
 done
 
 echo
-echo "wrk -t1 -c<N> -d${SECS}s --latency, server on cpu $SRV_CPU, wrk on cpu $CLI_CPU; median of $ROUNDS runs"
+echo "wrk -t1 -c<N> -d${SECS}s --latency, server on cpu $SRV_CPU, wrk on cpu $CLI_CPU; median of $ROUNDS runs per column"
+echo "cpu = utime+stime of the server process(es) over the run / requests (user = utime part)"
 awk '
 	BEGIN {
-		printf "%-6s %-7s %10s %9s %9s %12s\n", "conns", "server", "req/s", "p50(us)", "p99(us)", "cpu(us)/req"
+		printf "%-6s %-7s %10s %9s %9s %12s %9s\n", "conns", "server", "req/s", "p50(us)", "p99(us)", "cpu(us)/req", "user(us)"
 	}
 	{
-		printf "%-6s %-7s %10d %9d %9d %12.2f\n", $1, "nginx", $2, $3, $4, $5
-		printf "%-6s %-7s %10d %9d %9d %12.2f\n", $1, "ours", $6, $7, $8, $9
-		rr = $2 ? $6 / $2 : 0; pr = $4 ? $8 / $4 : 0; cr = $5 ? $9 / $5 : 0
-		printf "%-6s %-7s %9.2fx %9s %8.2fx %11.2fx   %s\n", $1, "ratio", rr, "", pr, cr, \
+		printf "%-6s %-7s %10d %9d %9d %12.2f %9.2f\n", $1, "nginx", $2, $3, $4, $5, $6
+		printf "%-6s %-7s %10d %9d %9d %12.2f %9.2f\n", $1, "ours", $7, $8, $9, $10, $11
+		rr = $2 ? $7 / $2 : 0; pr = $4 ? $9 / $4 : 0; cr = $5 ? $10 / $5 : 0; ur = $6 ? $11 / $6 : 0
+		printf "%-6s %-7s %9.2fx %9s %8.2fx %11.2fx %8.2fx  %s\n", $1, "ratio", rr, "", pr, cr, ur, \
 			(rr >= 0.9 && pr <= 1.2 && cr <= 1.1) ? "targets met" : "TARGETS MISSED"
 	}' "$RESULTS"
+echo "targets: req/s >= 0.90x, p99 <= 1.20x, cpu/req <= 1.10x"
 
 kill "$NGINX_MASTER" 2>/dev/null
 wait "$NGINX_MASTER" 2>/dev/null
