@@ -31,10 +31,33 @@
  * context that a connection borrows from a per-worker free list while it has
  * bytes or a request in flight. Steady state: no malloc per request.
  *
+ * I/O: sockets are edge-triggered (read until a short read, as nginx does);
+ * output is queued and written once per pass of the state machine, so a
+ * keep-alive request costs one read() and one write(), and pipelined
+ * responses go out together (up to the high-water mark). A response that is
+ * refused or ends the connection is followed by a lingering close (write
+ * side shut, input discarded for HTTP_SERVER_LINGER_MS) so the client reads
+ * the answer instead of a reset.
+ *
  * Threading: everything about a request happens on the thread of the worker
  * that accepted its connection. Handler callbacks run there, and every
  * http_req_* / http_resp* call for a request must be made there (from the
- * callback itself or later from the same loop: http_req_loop()). */
+ * callback itself or later from the same loop: http_req_loop()).
+ *
+ * Usage (sketch):
+ *   static void on_req(http_request *r, void *ud) {
+ *       if (str_eq_cstr(r->path, "/health")) {
+ *           http_respond(r, 200, NULL, 0, "ok", 2);      // answered now
+ *           return;
+ *       }
+ *       job *j = start_upstream_call(r);                 // answered later, from this loop
+ *       http_req_set_hooks(r, &job_hooks, j);            // on_abort cancels the call
+ *   }
+ *   http_server_config cfg = { .host = "0.0.0.0", .port = 4000, .signals = true };
+ *   http_handler h = { .on_request = on_req };
+ *   http_server_new(&s, &cfg, &h);
+ *   rc = http_server_run(s, err, sizeof err);            // until SIGTERM: drained
+ *   http_server_free(s); */
 #ifndef HTTP_HTTP_SERVER_H
 #define HTTP_HTTP_SERVER_H
 #include <stdbool.h>
@@ -91,7 +114,8 @@ typedef struct http_handler {
 	int (*worker_start)(worker *w, void *ud, void **wud);
 	/* The drain started on this worker (finish or end long-lived streams). */
 	void (*worker_drain)(worker *w, void *ud, void *wud);
-	/* The worker's loop stopped; every request has ended. Release wud. */
+	/* The worker's loop stopped; every request has ended (requests the
+	 * handler still held without an on_abort hook are gone too). Release wud. */
 	void (*worker_stop)(worker *w, void *ud, void *wud);
 	void *ud;
 } http_handler;
