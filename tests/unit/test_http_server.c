@@ -1042,7 +1042,7 @@ TEST(request_timeout)
 TEST(timeouts_header_idle)
 {
 	CHECK_EQ_INT(stop_server(), WORKERS_DRAINED);
-	http_server_config cfg = { .header_timeout_ms = 300, .idle_timeout_ms = 400 };
+	http_server_config cfg = { .header_timeout_ms = 300, .idle_timeout_ms = 400, .write_timeout_ms = 300 };
 	CHECK_EQ_INT(start_cfg(&cfg), 0);
 	/* slowloris: a partial head -> 408, then close */
 	int fd = dial();
@@ -1095,6 +1095,15 @@ TEST(timeouts_header_idle)
 	CHECK(el >= 300 && el < 5000);
 	CHECK_EQ_INT(ci.len, 0);
 	cin_free(&ci);
+	/* a client that stops reading a stream: closed after the write timeout,
+	 * the handler is told */
+	int a0 = atomic_load(&n_aborts);
+	fd = dial();
+	int small = 4096;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+	send_str(fd, "GET /bigstream HTTP/1.1\r\nHost: x\r\n\r\n");
+	CHECK(wait_count(&n_aborts, a0 + 1));
+	close(fd);
 	CHECK(server_ok());
 }
 
