@@ -68,6 +68,7 @@ struct hc_conn {
 	io *io;                           /* &sio.base or the TLS stream over it */
 	bool idle;
 	unsigned uses;                    /* responses completed on it */
+	uint64_t idle_since;              /* loop ms when it was pooled */
 	loop_timer idle_timer;
 	char *rbuf;
 	size_t rcap, rpos, rlen;          /* unprocessed bytes: rbuf[rpos..rlen) */
@@ -284,6 +285,41 @@ static void hc_setreason(http_client_req *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* "scheme://host:port" of the request, for messages (formatted on first use). */
+static const char *hc_org(http_client_req *r)
+{
+	if (!r->origin[0])
+		snprintf(r->origin, sizeof r->origin, "%s://%s:%u", r->key.https ? "https" : "http", r->key.host,
+		         (unsigned)r->key.port);
+	return r->origin;
+}
+
+static const char *hc_url_origin(const http_client_url *u, char *dst, size_t cap)
+{
+	snprintf(dst, cap, "%s://%s:%u", u->https ? "https" : "http", u->host, (unsigned)u->port);
+	return dst;
+}
+
+/* host[:port] into dst (NETPOLICY_HOST_MAX + 8 bytes), without printf. */
+static void hc_hostport(char *dst, const char *host, uint16_t port, bool with_port)
+{
+	size_t n = strlen(host);
+	memcpy(dst, host, n);
+	if (with_port) {
+		char t[8];
+		size_t k = 0;
+		unsigned v = port;
+		do {
+			t[k++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		dst[n++] = ':';
+		while (k)
+			dst[n++] = t[--k];
+	}
+	dst[n] = 0;
+}
+
 static void hc_want(hc_conn *k, int mask)
 {
 	(void)loop_fd_mod(k->c->l, k->fd, mask);
@@ -472,6 +508,7 @@ static void hc_pool_put(hc_conn *k)
 	o->idle_head = k;
 	o->nidle++;
 	k->idle = true;
+	k->idle_since = loop_now(c->l);
 	c->st.idle++;
 	hc_want(k, LOOP_READ);
 	(void)loop_timer_start(c->l, &k->idle_timer, c->cfg.pool_idle_ms);
@@ -484,7 +521,10 @@ static hc_conn *hc_pool_get(http_client *c, const hc_key *key)
 		hc_conn *k = o->idle_head;
 		hc_idle_unlink(k);
 		loop_timer_stop(c->l, &k->idle_timer);
-		if (hc_conn_alive(k))
+		/* Probe before reuse, except for a connection pooled during this
+		 * very loop iteration (back-to-back requests): no poll ran since,
+		 * and the retry rule covers a close racing with the send. */
+		if (k->idle_since == loop_now(c->l) || hc_conn_alive(k))
 			return k;
 		c->st.stale++;
 		hc_conn_destroy(k);   /* may free o when it was the last */
@@ -637,7 +677,7 @@ static void hc_total_cb(loop *l, void *ud)
 {
 	(void)l;
 	http_client_req *r = ud;
-	hc_setreason(r, "request to %s timed out after %u ms", r->origin, r->to.total_ms);
+	hc_setreason(r, "request to %s timed out after %u ms", hc_org(r), r->to.total_ms);
 	hc_fail(r, HTTP_CLIENT_E_TIMEOUT);
 }
 
@@ -656,7 +696,7 @@ static const char *hc_phase_name(int st)
 
 static void hc_connect_timeout(http_client_req *r)
 {
-	hc_setreason(r, "connecting to %s%s%s timed out after %u ms (%s)", r->origin,
+	hc_setreason(r, "connecting to %s%s%s timed out after %u ms (%s)", hc_org(r),
 	             r->proxy ? " through proxy " : "", r->proxy ? r->proxy->display : "",
 	             r->to.connect_ms, hc_phase_name(r->st));
 	hc_fail(r, HTTP_CLIENT_E_CONNECT_TIMEOUT);
@@ -683,10 +723,10 @@ static void hc_phase_cb(loop *l, void *ud)
 		return;
 	case RS_SEND: case RS_RECV_HEAD: case RS_RECV_BODY:
 		if (!r->rx_any) {
-			hc_setreason(r, "no response from %s within %u ms", r->origin, r->to.first_byte_ms);
+			hc_setreason(r, "no response from %s within %u ms", hc_org(r), r->to.first_byte_ms);
 			hc_fail(r, HTTP_CLIENT_E_FIRST_BYTE_TIMEOUT);
 		} else {
-			hc_setreason(r, "response from %s stalled: no data for %u ms", r->origin, r->to.idle_ms);
+			hc_setreason(r, "response from %s stalled: no data for %u ms", hc_org(r), r->to.idle_ms);
 			hc_fail(r, HTTP_CLIENT_E_IDLE_TIMEOUT);
 		}
 		return;
@@ -743,7 +783,7 @@ static int hc_start_tls(http_client_req *r)
 	hc_conn *k = r->conn;
 	io *t = tls_client_new(r->c->tls, k->io, r->key.host, r->key.port, &e);
 	if (!t) {
-		hc_setreason(r, "cannot start TLS with %s: %s", r->origin, err_str(e));
+		hc_setreason(r, "cannot start TLS with %s: %s", hc_org(r), err_str(e));
 		hc_fail(r, e == ERR_NOMEM ? HTTP_CLIENT_E_NOMEM : HTTP_CLIENT_E_TLS);
 		return ST_GONE;
 	}
@@ -760,7 +800,7 @@ static int hc_connected(http_client_req *r)
 	if (r->key.route == HC_TUNNEL) {
 		buf *b = &r->aux;
 		char hp[NETPOLICY_HOST_MAX + 8];
-		snprintf(hp, sizeof hp, "%s:%u", r->key.host, (unsigned)r->key.port);
+		hc_hostport(hp, r->key.host, r->key.port, true);
 		buf_reset(b);
 		if (http_msg_request_line(b, STR_LIT("CONNECT"), str_from(hp)) ||
 		    http_msg_header(b, STR_LIT("Host"), str_from(hp)) ||
@@ -785,14 +825,14 @@ static int hc_connect_fail(http_client_req *r)
 	const char *what = e == ECONNREFUSED ? "connection refused" : e == ETIMEDOUT ? "timed out" : strerror(e);
 	if (r->proxy) {
 		hc_setreason(r, "cannot connect to proxy %s (%s) for %s: %s", r->proxy->display, r->conn_addr,
-		             r->origin, what);
+		             hc_org(r), what);
 		hc_fail(r, HTTP_CLIENT_E_PROXY);
 	} else {
 		if (r->tried > 1)
-			hc_setreason(r, "cannot connect to %s: %s (%zu addresses tried, last %s)", r->origin, what,
+			hc_setreason(r, "cannot connect to %s: %s (%zu addresses tried, last %s)", hc_org(r), what,
 			             r->tried, r->conn_addr);
 		else
-			hc_setreason(r, "cannot connect to %s (%s): %s", r->origin, r->conn_addr, what);
+			hc_setreason(r, "cannot connect to %s (%s): %s", hc_org(r), r->conn_addr, what);
 		hc_fail(r, HTTP_CLIENT_E_CONNECT);
 	}
 	return ST_GONE;
@@ -846,7 +886,7 @@ static int hc_check_addrs(http_client_req *r, const dns_addrs *res)
 	char why[400];
 	for (size_t i = 0; i < res->n; i++)
 		if (netpolicy_check_addr(p, host, &res->a[i].u.sa, why, sizeof why)) {
-			hc_setreason(r, "outbound request to %s forbidden: %s", r->origin, why);
+			hc_setreason(r, "outbound request to %s forbidden: %s", hc_org(r), why);
 			return HTTP_CLIENT_E_FORBIDDEN;
 		}
 	return 0;
@@ -861,7 +901,7 @@ static int hc_resolved(http_client_req *r, int err, const dns_addrs *res)
 	if (err) {
 		const char *why = res && res->reason ? res->reason : err_str(err);
 		if (dest) {
-			hc_setreason(r, "cannot resolve host '%s' of %s: %s", r->key.host, r->origin, why);
+			hc_setreason(r, "cannot resolve host '%s' of %s: %s", r->key.host, hc_org(r), why);
 			hc_fail(r, err == ERR_NOMEM ? HTTP_CLIENT_E_NOMEM : HTTP_CLIENT_E_DNS);
 		} else {
 			hc_setreason(r, "cannot resolve proxy %s: %s", r->proxy->display, why);
@@ -1076,7 +1116,7 @@ static int hc_tls_fail(http_client_req *r, ssize_t rc)
 	if (m && *m)
 		hc_setreason(r, "%s", m);
 	else
-		hc_setreason(r, "TLS handshake with %s failed: %s", r->origin, err_str((int)rc));
+		hc_setreason(r, "TLS handshake with %s failed: %s", hc_org(r), err_str((int)rc));
 	hc_fail(r, HTTP_CLIENT_E_TLS);
 	return ST_GONE;
 }
@@ -1195,19 +1235,19 @@ static int hc_read_end(http_client_req *r, ssize_t n)
 		snprintf(os, sizeof os, " (%s)", n == ERR_IO ? strerror(errno) : err_str((int)n));
 	if (!r->head_done) {
 		if (r->rx_any)
-			hc_setreason(r, "connection to %s %s%s in the middle of the response head", r->origin, how, os);
+			hc_setreason(r, "connection to %s %s%s in the middle of the response head", hc_org(r), how, os);
 		else
-			hc_setreason(r, "connection to %s %s%s before a response was received%s", r->origin, how, os,
+			hc_setreason(r, "connection to %s %s%s before a response was received%s", hc_org(r), how, os,
 			             r->reused ? " (reused keep-alive connection)" : "");
 		hc_fail(r, HTTP_CLIENT_E_RESET);
 		return ST_GONE;
 	}
 	if (r->framing == HTTP_BODY_LENGTH)
-		hc_setreason(r, "connection to %s %s%s mid-body: %llu of %llu bytes received", r->origin, how, os,
+		hc_setreason(r, "connection to %s %s%s mid-body: %llu of %llu bytes received", hc_org(r), how, os,
 		             (unsigned long long)r->delivered, (unsigned long long)(r->delivered + r->left));
 	else
 		hc_setreason(r, "connection to %s %s%s mid-body after %llu bytes (chunked body not finished)",
-		             r->origin, how, os, (unsigned long long)r->delivered);
+		             hc_org(r), how, os, (unsigned long long)r->delivered);
 	hc_fail(r, HTTP_CLIENT_E_TRUNCATED);
 	return ST_GONE;
 }
@@ -1232,7 +1272,7 @@ static int hc_head(http_client_req *r, const http_resp *resp, size_t hlen)
 {
 	hc_conn *k = r->conn;
 	if (resp->status == 101) {
-		hc_setreason(r, "malformed response from %s: unexpected 101 Switching Protocols", r->origin);
+		hc_setreason(r, "malformed response from %s: unexpected 101 Switching Protocols", hc_org(r));
 		hc_fail(r, HTTP_CLIENT_E_MALFORMED);
 		return ST_GONE;
 	}
@@ -1293,13 +1333,13 @@ static int hc_st_recv(http_client_req *r)
 				}
 				if (rc == ERR_TOOBIG) {
 					hc_setreason(r, "response head from %s too large: %s (limit %zu bytes, %zu fields)",
-					             r->origin, http_parse_error_str(resp.err), c->cfg.head_bytes,
+					             hc_org(r), http_parse_error_str(resp.err), c->cfg.head_bytes,
 					             c->cfg.header_count);
 					hc_fail(r, HTTP_CLIENT_E_HEAD_TOO_LARGE);
 					return ST_GONE;
 				}
 				if (rc != ERR_AGAIN) {
-					hc_setreason(r, "malformed response from %s: %s", r->origin, http_parse_error_str(resp.err));
+					hc_setreason(r, "malformed response from %s: %s", hc_org(r), http_parse_error_str(resp.err));
 					hc_fail(r, HTTP_CLIENT_E_MALFORMED);
 					return ST_GONE;
 				}
@@ -1318,7 +1358,7 @@ static int hc_st_recv(http_client_req *r)
 				char *dst = k->rbuf + k->rpos;
 				int rc = http_parse_chunked(&r->ch, dst, avail, &used, dst, avail, &made);
 				if (rc != 0 && rc != ERR_AGAIN) {
-					hc_setreason(r, "malformed response from %s: bad chunked body: %s", r->origin,
+					hc_setreason(r, "malformed response from %s: bad chunked body: %s", hc_org(r),
 					             http_parse_error_str(r->ch.err));
 					hc_fail(r, HTTP_CLIENT_E_MALFORMED);
 					return ST_GONE;
@@ -1514,11 +1554,7 @@ static int hc_build_head(http_client_req *r, const http_client_spec *s, const ht
 			r->close_req = true;
 	}
 	char hostport[NETPOLICY_HOST_MAX + 8];
-	bool dflt = u->port == (u->https ? 443 : 80);
-	if (dflt)
-		snprintf(hostport, sizeof hostport, "%s", u->host);
-	else
-		snprintf(hostport, sizeof hostport, "%s:%u", u->host, (unsigned)u->port);
+	hc_hostport(hostport, u->host, u->port, u->port != (u->https ? 443 : 80));
 	int rc;
 	str t = u->target;
 	bool slash = t.n == 0 || t.p[0] == '?';
@@ -1601,9 +1637,8 @@ int http_client_request(http_client *c, const http_client_spec *s, http_client_r
 	if (rc)
 		return rc;
 	char origin[NETPOLICY_HOST_MAX + 24];
-	snprintf(origin, sizeof origin, "%s://%s:%u", u.https ? "https" : "http", u.host, (unsigned)u.port);
 	if (u.https && !c->tls) {
-		snprintf(err, errlen, "cannot reach %s: TLS is not available in this client", origin);
+		snprintf(err, errlen, "cannot reach %s: TLS is not available in this client", hc_url_origin(&u, origin, sizeof origin));
 		return HTTP_CLIENT_E_UNSUPPORTED;
 	}
 	if (c->pol && c->pol->mode != NETPOLICY_OFF) {
@@ -1611,12 +1646,12 @@ int http_client_request(http_client *c, const http_client_spec *s, http_client_r
 		char why[400] = "";
 		rc = netpolicy_check_url(c->pol, s->url, &nu, why, sizeof why);
 		if (rc == ERR_FORBIDDEN) {
-			snprintf(err, errlen, "outbound request to %s forbidden: %s", origin, why);
+			snprintf(err, errlen, "outbound request to %s forbidden: %s", hc_url_origin(&u, origin, sizeof origin), why);
 			return HTTP_CLIENT_E_FORBIDDEN;
 		}
 		if (rc || strcmp(nu.host, u.host) || nu.port != u.port) {
 			snprintf(err, errlen, "invalid URL for %s: the host is read differently by the policy check ('%s')",
-			         origin, nu.host);
+			         hc_url_origin(&u, origin, sizeof origin), nu.host);
 			return HTTP_CLIENT_E_INVAL;
 		}
 	}
@@ -1648,7 +1683,6 @@ int http_client_request(http_client *c, const http_client_spec *s, http_client_r
 	memcpy(r->key.host, u.host, sizeof r->key.host);
 	r->proxy = http_proxy_select(c->proxy, u.https, str_from(u.host), u.port);
 	r->key.route = !r->proxy ? HC_DIRECT : u.https ? HC_TUNNEL : HC_VIA_PROXY;
-	memcpy(r->origin, origin, sizeof origin);
 	if (s->body_iovcnt) {
 		r->body = s->body_iov;
 		r->nbody = s->body_iovcnt;

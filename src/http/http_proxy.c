@@ -126,7 +126,8 @@ int http_proxy_host_canon(str host, char out[NETPOLICY_HOST_MAX], bool *is_ip, c
 			snprintf(err, errlen, "invalid IPv4 address (write it as four decimal numbers, e.g. 127.0.0.1)");
 			return ERR_INVAL;
 		}
-		netpolicy_ip_format(ip, AF_INET, out, NETPOLICY_HOST_MAX);
+		memcpy(out, host.p, host.n);   /* strict form (no leading zeros) is canonical */
+		out[host.n] = 0;
 		*is_ip = true;
 		return 0;
 	}

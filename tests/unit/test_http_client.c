@@ -89,6 +89,8 @@ TEST(url_parse_bad)
 	CHECK(strstr(url_err("http://127.1/"), "invalid IPv4"));
 	CHECK(strstr(url_err("http://0x7f.0.0.1/"), "invalid IPv4"));
 	CHECK(strstr(url_err("http://1.2.3.256/"), "invalid IPv4"));
+	CHECK(strstr(url_err("http://010.0.0.1/"), "invalid IPv4"));   /* octal to WHATWG */
+	CHECK(strstr(url_err("http://127.0.0.1./"), "invalid IPv4"));
 	CHECK(strstr(url_err("http://a.b.123/"), "invalid IPv4"));
 	CHECK(strstr(url_err("http://[::1/"), "invalid IPv6"));
 	CHECK(strstr(url_err("http://[1.2.3.4]/"), "invalid IPv6"));
@@ -875,11 +877,13 @@ TEST(client_stale)
 	CHECK_EQ_INT(x.err, 0);
 	CHECK_EQ_INT(e.s.accepts, 2);
 
-	/* closed by the server with no loop iteration in between: the probe
-	 * right before reuse sees it */
+	/* closed by the server with no poll in between (time went on): the
+	 * probe right before reuse sees it */
 	CHECK_EQ_INT(get(&e, &x, "/cl"), 0);
 	for (int i = 0; i < FS_CONNS; i++)
 		fs_close(&e.s.c[i]);
+	usleep(3000);
+	loop_update_now(e.l);
 	CHECK_EQ_INT(req(&e, &x, "GET", "/cl", NULL, NULL), 0);
 	CHECK(!http_client_req_reused(x.r));
 	run_until(&e, &x.done, 3000);
@@ -887,6 +891,18 @@ TEST(client_stale)
 	http_client_get_stats(e.c, &st);
 	CHECK_EQ_INT(st.stale, 2);
 	CHECK_EQ_INT(st.retries, 0);
+	/* the same within the loop iteration that pooled it (back-to-back, no
+	 * probe): the send fails, the retry rule takes over */
+	for (int i = 0; i < FS_CONNS; i++)
+		fs_close(&e.s.c[i]);
+	CHECK_EQ_INT(req(&e, &x, "POST", "/cl", "x", NULL), 0);
+	CHECK(http_client_req_reused(x.r));
+	run_until(&e, &x.done, 3000);
+	CHECK_EQ_INT(x.err, 0);
+	CHECK_EQ_MEM(x.body, x.blen, "hello", 5);
+	http_client_get_stats(e.c, &st);
+	CHECK_EQ_INT(st.retries, 1);
+	http_client_close_idle(e.c);
 
 	/* the stale keep-alive race: the server drops the reused connection on
 	 * the next request -> retried once on a fresh one, even for POST */
@@ -899,7 +915,7 @@ TEST(client_stale)
 	CHECK_EQ_INT(x.err, 0);
 	CHECK_EQ_MEM(x.body, x.blen, "ok", 2);
 	http_client_get_stats(e.c, &st);
-	CHECK_EQ_INT(st.retries, 1);
+	CHECK_EQ_INT(st.retries, 2);
 
 	/* fresh connection, POST, closed without an answer: not retried */
 	http_client_close_idle(e.c);
@@ -915,7 +931,7 @@ TEST(client_stale)
 	CHECK_EQ_INT(x.err, HTTP_CLIENT_E_RESET);
 	CHECK_EQ_INT(e.s.reqs - before, 2);
 	http_client_get_stats(e.c, &st);
-	CHECK_EQ_INT(st.retries, 2);
+	CHECK_EQ_INT(st.retries, 3);
 	env_free(&e);
 }
 
