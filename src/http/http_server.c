@@ -125,6 +125,7 @@ struct hs_conn {
 	uint8_t rd_kind;
 	bool rd_ready, wr_ready;  /* edge-triggered readiness we have not used up */
 	bool hup;                 /* the loop reported a hang-up: read until EOF */
+	bool short_read;          /* rd_ready was cleared by a short read, not by EAGAIN */
 	bool eof;                 /* read returned end of stream or an error */
 	bool dead;
 	bool holds;               /* the handler holds the request */
@@ -716,15 +717,31 @@ static ssize_t conn_read(hs_conn *c, char *dst, size_t n)
 	if (r > 0) {
 		/* edge-triggered: a short read emptied the socket (new data makes a
 		 * new edge), unless a hang-up is pending: then read to the end */
-		if ((size_t)r < n && !c->hup)
+		if ((size_t)r < n && !c->hup) {
 			c->rd_ready = false;
+			c->short_read = true;
+		}
 		return r;
 	}
 	c->rd_ready = false;
+	c->short_read = false;
 	if (r == ERR_AGAIN)
 		return 0;
 	c->eof = true;
 	return r == 0 ? ERR_CLOSED : r;
+}
+
+/* A head or body is incomplete and the last read was short: read once more
+ * instead of trusting the short read. An end of stream that came with the
+ * last bytes (a client that sends and closes) makes no new edge, and loop.c
+ * does not register EPOLLRDHUP; without this probe such a connection would
+ * sit until its timeout. Costs nothing on the fast path (whole heads). */
+static inline void conn_probe_partial(hs_conn *c)
+{
+	if (!c->rd_ready && c->short_read) {
+		c->short_read = false;
+		c->rd_ready = true;
+	}
 }
 
 /* --- dispatch ------------------------------------------------------------------ */
@@ -902,6 +919,8 @@ static bool step_head(hs_conn *c)
 			return true;
 		}
 	}
+	if (avail)
+		conn_probe_partial(c);
 	ssize_t n = conn_read(c, x->rbuf + x->rlen, x->rcap - x->rlen);
 	if (n > 0) {
 		if (avail == 0 && c->rd_kind != RD_HEADER)
@@ -932,6 +951,7 @@ static bool step_body(hs_conn *c)
 			conn_dispatch(c);
 			return true;
 		}
+		conn_probe_partial(c);
 		n = conn_read(c, x->rbuf + x->rlen, x->rcap - x->rlen);
 		if (n > 0)
 			x->rlen += (size_t)n;
@@ -941,6 +961,7 @@ static bool step_body(hs_conn *c)
 			conn_dispatch(c);
 			return true;
 		}
+		conn_probe_partial(c);
 		n = conn_read(c, x->body.data + x->body.len, (size_t)x->clen - x->body.len);
 		if (n > 0) {
 			x->body.len += (size_t)n;
@@ -986,6 +1007,7 @@ static bool step_body(hs_conn *c)
 			srv_fail(c, 400, http_parse_error_str(HTTP_PERR_CHUNK_LINE_TOO_LONG));
 			return true;
 		}
+		conn_probe_partial(c);
 		n = conn_read(c, x->rbuf + x->rlen, x->rcap - x->rlen);
 		if (n > 0)
 			x->rlen += (size_t)n;
