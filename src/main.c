@@ -7,6 +7,17 @@
 #include "base/log.h"
 #include "config/config.h"
 #include "config/config_cli.h"
+#include "base/clock.h"
+#include "base/str.h"
+#include "gateway/gateway.h"
+#include "http/http_proxy.h"
+#include "http/http_server.h"
+#include "net/dns.h"
+#include "net/netpolicy.h"
+#include "net/sock.h"
+#include "net/worker.h"
+#include "proxy/proxy.h"
+#include "tls/tls.h"
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +100,111 @@ static int check(int (*fn)(const config *, config_errors *), const config *c)
 	return rc;
 }
 
+/* provider_env over getenv(3) (values stay valid: nobody calls setenv). */
+static const char *env_get(void *ud, const char *name)
+{
+	(void)ud;
+	return getenv(name);
+}
+
+/* cli.md step 7: build the model clients, bind, serve until drained. */
+static int serve_api(const config *cfg, const char *host, uint16_t port, unsigned long threads)
+{
+	char err[1024];
+	int rc = 0;
+	tls_anchors *ta = NULL;
+	tls_client_ctx *tc = NULL;
+	dns *d = NULL;
+	netpolicy pol = { 0 };
+	http_proxy hp = { 0 };
+	gateway *gw = NULL;
+	proxy *px = NULL;
+	http_server *srv = NULL;
+	bool hp_built = false;
+
+	if (gateway_new(&gw, cfg, (provider_env){ env_get, NULL }, err, sizeof err) < 0) {
+		rc = fatal(err);
+		goto out;
+	}
+	if (tls_anchors_load(&ta, getenv("SSL_CERT_FILE"), getenv("SSL_CERT_DIR"), err, sizeof err) < 0) {
+		rc = fatal(err);
+		goto out;
+	}
+	log_debug("TLS trust anchors: %zu from %s", tls_anchors_count(ta), tls_anchors_source(ta));
+	if (!(tc = tls_client_ctx_new(ta, NULL))) {
+		rc = fatal("out of memory");
+		goto out;
+	}
+	{
+		netpolicy_mode mode;
+		const config_strlist *al = &cfg->security.outbound_allowlist;
+		str items[256];
+		size_t n = al->n < 256 ? al->n : 256;
+		for (size_t i = 0; i < n; i++)
+			items[i] = str_from(al->v[i]);
+		if (netpolicy_mode_parse(str_from(config_outbound_name(cfg->security.outbound_policy)), &mode) < 0 ||
+		    netpolicy_build(&pol, mode, items, n, err, sizeof err) < 0) {
+			rc = fatal(err);
+			goto out;
+		}
+	}
+	if (http_proxy_from_env(&hp, err, sizeof err) < 0) {
+		rc = fatal(err);
+		goto out;
+	}
+	hp_built = true;
+	if (dns_new(&d, NULL) < 0) {
+		rc = fatal("cannot start the DNS resolver");
+		goto out;
+	}
+	proxy_config pc = { .gw = gw, .cfg = cfg, .dns = d, .tls = tc, .policy = &pol, .http_proxy = &hp,
+			    .start_mono_ms = clock_mono_ms() };
+	if (proxy_new(&px, &pc) < 0) {
+		rc = fatal("out of memory");
+		goto out;
+	}
+	http_handler h = proxy_handler(px);
+	uint64_t rt = cfg->server.request_timeout_secs;
+	http_server_config sc = {
+		.host = host,
+		.port = port,
+		.threads = threads > 1024 ? 1024 : (int)threads,
+		.signals = true,
+		.body_bytes = cfg->server.body_limit_bytes,
+		.request_timeout_ms = (uint32_t)(rt > 4000000 ? 4000000000u : rt * 1000),
+	};
+	if (http_server_new(&srv, &sc, &h) < 0) {
+		rc = fatal("out of memory");
+		goto out;
+	}
+	if (http_server_start(srv, err, sizeof err) < 0) {
+		rc = fatal(err);
+		goto out;
+	}
+	sock_addr la;
+	char addr[128];
+	http_server_local_addr(srv, &la);
+	sock_addr_format(&la, addr, sizeof addr);
+	log_info("liter-llm proxy listening on %s", addr);
+	if (gateway_zero_config(gw))
+		log_info("no [[models]] configured: zero-config routing of provider/model names (%s)",
+			 gateway_ready(gw) ? "providers found in the environment" : "no provider key set");
+	if (http_server_wait(srv) == WORKERS_ABORTED)
+		log_error("shutdown aborted: in-flight requests were cut off");
+	rc = 0;
+out:
+	http_server_free(srv);
+	proxy_free(px);
+	dns_free(d);
+	if (hp_built)
+		http_proxy_free(&hp);
+	netpolicy_free(&pol);
+	tls_client_ctx_free(tc);
+	tls_anchors_free(ta);
+	gateway_free(gw);
+	return rc;
+}
+
 static int cmd_api(const config_cli *cli)
 {
 	set_log_level(cli->debug);
@@ -133,13 +249,8 @@ static int cmd_api(const config_cli *cli)
 	log_debug("api: %s:%u, watch %s, %lu worker threads", host, port, cli->watch ? cli->config_path : "off",
 		  cli->worker_threads);
 
-	/* ==== SERVER START (network engineer: replace this block) ==============
-	 * Inputs: cfg (effective master key applied), host, port,
-	 * cli->watch ? cli->config_path : NULL, cli->worker_threads,
-	 * cli->max_blocking_threads. Build model clients (fatal on error), bind
-	 * (fatal "failed to bind <addr>: <os error>"), log
-	 * "liter-llm proxy listening on <addr>", serve, drain on signals. */
-	rc = fatal("the api server is not part of this build yet");
+	/* ==== SERVER START ======================================================= */
+	rc = serve_api(cfg, host, port, cli->worker_threads);
 	/* ==== END SERVER START ================================================== */
 out:
 	config_free(cfg);

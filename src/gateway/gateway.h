@@ -1,0 +1,233 @@
+/* gateway.h — the operations behind the OpenAI-compatible API (layer L5):
+ * auth decisions, model routing (exact [[models]] names, pools, [[aliases]],
+ * zero-config provider/model), request-body checks and rewriting, the
+ * upstream call (through an injected upstream interface, so no socket is
+ * seen here) and the mapping of every failure to a typed error.
+ *
+ * Both surfaces (REST proxy, MCP) use this API. A request goes:
+ *   gateway_auth()            -> principal (master / virtual key) or error
+ *   gateway_call_start()      -> body checks, routing, upstream request;
+ *                                the answer arrives later through the sink
+ *   gateway_call_resume()/gateway_call_cancel() from the surface (backpressure,
+ *                                client gone, request timeout)
+ *
+ * Threading: a gateway is immutable after gateway_new (round-robin counters
+ * are atomics) and shared by every worker; a call belongs to one loop thread. */
+#ifndef GATEWAY_GATEWAY_H
+#define GATEWAY_GATEWAY_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/str.h"
+#include "config/config.h"
+#include "http/http_client.h"
+#include "json/json.h"
+#include "providers/provider.h"
+
+/* ---- errors (rest-api.md "Error envelope") ---------------------------------- */
+
+typedef enum gateway_kind {
+	GATEWAY_OK = 0,
+	GATEWAY_AUTHENTICATION,       /* 401 */
+	GATEWAY_FORBIDDEN,            /* 403 */
+	GATEWAY_HOOK_REJECTED,        /* 403 */
+	GATEWAY_NOT_FOUND,            /* 404 */
+	GATEWAY_BAD_REQUEST,          /* 400 */
+	GATEWAY_UNPROCESSABLE,        /* 422, type BadRequest (schema mismatch on non-chat routes) */
+	GATEWAY_UNSUPPORTED_MEDIA,    /* 415, type BadRequest */
+	GATEWAY_CONTEXT_WINDOW,       /* 400 ContextWindowExceeded */
+	GATEWAY_CONTENT_POLICY,       /* 400 ContentPolicy */
+	GATEWAY_SERIALIZATION,        /* 400 */
+	GATEWAY_RATE_LIMITED,         /* 429 */
+	GATEWAY_BUDGET_EXCEEDED,      /* 429 */
+	GATEWAY_TIMEOUT,              /* 504 */
+	GATEWAY_SERVICE_UNAVAILABLE,  /* 503 */
+	GATEWAY_SERVER_ERROR,         /* 500 */
+	GATEWAY_NETWORK,              /* 502 */
+	GATEWAY_OUTBOUND_FORBIDDEN,   /* 502 */
+	GATEWAY_ENDPOINT_NOT_SUPPORTED, /* 501 */
+	GATEWAY_STREAMING,            /* 500 */
+	GATEWAY_INTERNAL,             /* 500 */
+	GATEWAY_KIND__COUNT
+} gateway_kind;
+
+/* PascalCase type name ("NotFound") and HTTP status of a kind. */
+const char *gateway_kind_name(gateway_kind k);
+int gateway_kind_status(gateway_kind k);
+
+/* An error: kind + message (already prefixed; sanitized when written). */
+#define GATEWAY_MSG_MAX 512
+typedef struct gateway_error {
+	gateway_kind kind;
+	int retry_after;              /* seconds for Retry-After, < 0 = none */
+	char msg[GATEWAY_MSG_MAX];
+} gateway_error;
+
+/* Fill e (printf-style message). Returns -1 so callers can `return gateway_fail(...)`. */
+int gateway_fail(gateway_error *e, gateway_kind k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Append {"error":{"message","type","param":null,"code":null}} to b: control
+ * characters removed (tab, newline kept), message cut to 200 characters
+ * (never inside a UTF-8 sequence). 0 or a buf error. */
+int gateway_error_json(buf *b, gateway_kind k, const char *msg, size_t n);
+
+/* Map an upstream HTTP error (status >= 400, its body) to kind and message
+ * (rest-api.md: prefix + upstream error.message, else the raw body). */
+void gateway_map_upstream(int status, str body, gateway_error *e);
+
+/* Map an http_client transport error (code < 0, reason) to Network /
+ * OutboundForbidden / InternalError. */
+void gateway_map_transport(int code, const char *reason, gateway_error *e);
+
+/* ---- the gateway ---------------------------------------------------------------- */
+
+typedef struct gateway gateway;
+
+/* Build from an immutable config (borrowed: must outlive the gateway) and the
+ * environment (strings returned by env.get must outlive it too: getenv's do).
+ * Builds every [[models]] entry's upstream target (cli.md step 7): failure ->
+ * ERR_* with the start-up message in err ("failed to build client for model
+ * ..."). 0, ERR_NOMEM, or the provider_build error. */
+int gateway_new(gateway **out, const config *c, provider_env env, char *err, size_t errlen);
+void gateway_free(gateway *g);   /* NULL-safe */
+
+/* No [[models]]: provider/model names route from the environment. */
+bool gateway_zero_config(const gateway *g);
+/* Ready = at least one model configured (zero-config: one provider with its key set). */
+bool gateway_ready(const gateway *g);
+
+/* ---- auth -------------------------------------------------------------------------- */
+
+typedef struct gateway_principal {
+	bool master;
+	const config_key *key;        /* virtual key (NULL for master) */
+	char key_id[24];              /* "vk-<16 hex>" for messages; "" for master */
+} gateway_principal;
+
+/* Decide on an Authorization header value (auth.p == NULL: absent). 0 with
+ * *p filled, or -1 with e = 401 Authentication. Token compares are
+ * constant-time. */
+int gateway_auth(const gateway *g, str auth, gateway_principal *p, gateway_error *e);
+/* May principal p use model m? (master: always; key: its list, [] = all) */
+bool gateway_allowed(const gateway_principal *p, str model);
+
+/* ---- models -------------------------------------------------------------------------- */
+
+/* Call fn for every model name the principal may see (config: pool names in
+ * file order; zero-config: "<provider>/<model>" from the pricing data for the
+ * providers configured in the environment). */
+typedef void (*gateway_model_fn)(void *ud, str name);
+void gateway_models_each(const gateway *g, const gateway_principal *p, gateway_model_fn fn, void *ud);
+/* Is name a model the principal can see (for GET /v1/models/{id})? */
+bool gateway_model_exists(const gateway *g, const gateway_principal *p, str name);
+/* {"status":"healthy"|"degraded","models":[...]} for /health. */
+int gateway_health_json(const gateway *g, buf *b);
+
+/* ---- routing (pure parts, exposed for tests) ------------------------------------------ */
+
+typedef struct gateway_route {
+	provider_target target;       /* where to send it (a copy) */
+	const config_model *model;    /* the [[models]] entry, NULL for zero-config / alias */
+} gateway_route;
+
+/* Resolve a requested model name: [[models]] (pool: round-robin), then
+ * [[aliases]], or zero-config. 0, or -1 with e = 404 NotFound. */
+int gateway_route_model(gateway *g, str model, gateway_route *out, gateway_error *e);
+
+/* ---- operations ------------------------------------------------------------------------ */
+
+typedef enum gateway_op_id {
+	GATEWAY_OP_CHAT = 0,
+	GATEWAY_OP_EMBEDDINGS,
+	GATEWAY_OP_IMAGES,
+	GATEWAY_OP_SPEECH,
+	GATEWAY_OP_TRANSCRIPTIONS,
+	GATEWAY_OP_MODERATIONS,
+	GATEWAY_OP_RERANK,
+	GATEWAY_OP_SEARCH,
+	GATEWAY_OP_OCR,
+	GATEWAY_OP__COUNT
+} gateway_op_id;
+
+/* One field check: name and the JSON types allowed (bit per json_type). */
+typedef struct gateway_field {
+	const char *name;
+	unsigned types;
+	bool required;
+} gateway_field;
+
+typedef struct gateway_op {
+	gateway_op_id id;
+	const char *name;             /* "chat", "embeddings", ... for messages */
+	const char *endpoint;         /* "/v1/chat/completions": EndpointNotSupported messages */
+	provider_op pop;              /* upstream operation */
+	const char *default_model;    /* NULL = model required */
+	bool chat;                    /* 400 instead of 422 for schema errors, stream allowed */
+	const gateway_field *fields;  /* known fields, NULL-terminated by name */
+} gateway_op;
+
+const gateway_op *gateway_op_get(gateway_op_id id);
+
+/* Checked request body. */
+typedef struct gateway_body {
+	json_doc doc;
+	str model;                    /* requested model (default applied) */
+	bool stream;
+} gateway_body;
+
+/* Parse and check body against op's known fields (types only; unknown fields
+ * pass). 0, or -1 with e: 400 invalid JSON / chat schema, 422 other schema. */
+int gateway_body_check(const gateway_op *op, str body, arena *a, gateway_body *out, gateway_error *e);
+
+/* Write the upstream body: model -> the upstream id, the target's parameter
+ * renames, extra_body merged into the top level (never overriding stream).
+ * Unknown fields are kept as they are. 0 or a buf error. */
+int gateway_body_rewrite(const gateway_body *bd, const provider_target *t, buf *out);
+
+/* ---- the upstream interface (injected: production wraps http_client) ------------------- */
+
+typedef struct gateway_upstream {
+	/* Start s (as http_client_request). *h gets the handle. */
+	int (*request)(void *ud, const http_client_spec *s, void **h, char *err, size_t errlen);
+	void (*pause)(void *h);
+	void (*resume)(void *h);
+	void (*cancel)(void *h);
+	void *ud;
+} gateway_upstream;
+
+/* The production upstream over one http_client (per worker). */
+gateway_upstream gateway_upstream_http(http_client *c);
+
+/* ---- the response sink (the surface) ----------------------------------------------------- */
+
+typedef struct gateway_sink {
+	/* A whole response (status, content type, body). Ends the call. */
+	void (*respond)(void *ud, int status, const char *content_type, const char *body, size_t n,
+			int retry_after);
+	/* Begin a streamed response (200, text/event-stream). 0 or < 0 (client gone). */
+	int (*begin)(void *ud, int status, const char *content_type);
+	/* Body bytes: 0, 1 (full: stop until gateway_call_resume), < 0 (client gone). */
+	int (*write)(void *ud, const char *p, size_t n);
+	/* End the stream. Ends the call. */
+	void (*end)(void *ud);
+	void *ud;
+} gateway_sink;
+
+typedef struct gateway_call gateway_call;
+
+/* Start operation op for principal p with the request body. Allocates the call
+ * in a (the request arena: it must outlive the call). On any error before the
+ * upstream is contacted, the sink's respond() is called before this returns
+ * (with the error envelope) and NULL is returned; else the call runs and ends
+ * with exactly one respond() or end() on the sink. */
+gateway_call *gateway_call_start(gateway *g, const gateway_upstream *up, const gateway_op *op,
+				 const gateway_principal *p, str body, arena *a, const gateway_sink *sink);
+/* The sink drained after write() returned 1. */
+void gateway_call_resume(gateway_call *c);
+/* The surface is gone (client closed, request timed out): cancel the
+ * upstream; nothing is called on the sink afterwards. */
+void gateway_call_cancel(gateway_call *c);
+
+#endif
