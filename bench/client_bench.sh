@@ -171,12 +171,15 @@ EOF
 	gcc $CF $SRCS "$GLIB" -pthread -o "$OUT/drv-glibc" 2>>"$OUT/build.log" && {
 		m1=$(LD_PRELOAD="$OUT/mcount.so" "$OUT/drv-glibc" --bench 1000 -c 16 "http://127.0.0.1:$PORT/" 2>&1 >/dev/null | sed -n 's/mallocs=//p')
 		m2=$(LD_PRELOAD="$OUT/mcount.so" "$OUT/drv-glibc" --bench 21000 -c 16 "http://127.0.0.1:$PORT/" 2>&1 >/dev/null | sed -n 's/mallocs=//p')
+		p1=$(LD_PRELOAD="$OUT/mcount.so" "$OUT/drv-glibc" --bench 1000 -c 16 --policy deny_private "http://127.0.0.1:$PORT/" 2>&1 >/dev/null | sed -n 's/mallocs=//p')
+		p2=$(LD_PRELOAD="$OUT/mcount.so" "$OUT/drv-glibc" --bench 21000 -c 16 --policy deny_private "http://127.0.0.1:$PORT/" 2>&1 >/dev/null | sed -n 's/mallocs=//p')
 		t1=$(LD_PRELOAD="$OUT/mcount.so" "$OUT/drv-glibc" --bench 1000 -c 16 "https://localhost:$TPORT/" 2>&1 >/dev/null | sed -n 's/mallocs=//p')
 		t2=$(LD_PRELOAD="$OUT/mcount.so" "$OUT/drv-glibc" --bench 21000 -c 16 "https://localhost:$TPORT/" 2>&1 >/dev/null | sed -n 's/mallocs=//p')
 		echo
-		awk -v a="$m1" -v b="$m2" -v c="$t1" -v d="$t2" 'BEGIN {
+		awk -v a="$m1" -v b="$m2" -v c="$t1" -v d="$t2" -v e="$p1" -v f="$p2" 'BEGIN {
 			printf "allocations per request, steady state (malloc+calloc+realloc, 20000 extra requests):\n"
 			printf "   http:  %.4f   (run of 1000: %d, run of 21000: %d)\n", (b - a) / 20000, a, b
+			printf "   http, outbound_policy deny_private: %.4f   (run of 1000: %d, run of 21000: %d)\n", (f - e) / 20000, e, f
 			printf "   https: %.4f   (run of 1000: %d, run of 21000: %d)\n", (d - c) / 20000, c, d }'
 	}
 fi

@@ -22,6 +22,7 @@
 #define HC_HEAD_KEEP      ((size_t)64 << 10)/* recycled request keeps a head buffer up to this */
 #define HC_FREE_REQS      256
 #define HC_REASON         512
+#define HC_POLICY_CACHE   8                 /* origins that passed netpolicy_check_url */
 
 enum { HC_DIRECT = 0, HC_VIA_PROXY = 1, HC_TUNNEL = 2 };
 
@@ -128,6 +129,8 @@ struct http_client {
 	hc_conn *free_conns;
 	size_t nfree_conns;
 	http_header *hdrs;                /* shared: a head is parsed and handed over in one go */
+	hc_key passed[HC_POLICY_CACHE];   /* origins the (immutable) policy accepted: no re-check */
+	size_t npassed, next_passed;
 	http_client_stats st;
 };
 
@@ -1641,7 +1644,12 @@ int http_client_request(http_client *c, const http_client_spec *s, http_client_r
 		snprintf(err, errlen, "cannot reach %s: TLS is not available in this client", hc_url_origin(&u, origin, sizeof origin));
 		return HTTP_CLIENT_E_UNSUPPORTED;
 	}
-	if (c->pol && c->pol->mode != NETPOLICY_OFF) {
+	hc_key ukey = { .https = u.https, .route = 0, .port = u.port };
+	memcpy(ukey.host, u.host, sizeof ukey.host);
+	bool passed = false;
+	for (size_t i = 0; i < c->npassed && !passed; i++)
+		passed = hc_key_eq(&c->passed[i], &ukey);
+	if (c->pol && c->pol->mode != NETPOLICY_OFF && !passed) {
 		netpolicy_url nu;
 		char why[400] = "";
 		rc = netpolicy_check_url(c->pol, s->url, &nu, why, sizeof why);
@@ -1654,6 +1662,13 @@ int http_client_request(http_client *c, const http_client_spec *s, http_client_r
 			         hc_url_origin(&u, origin, sizeof origin), nu.host);
 			return HTTP_CLIENT_E_INVAL;
 		}
+		/* the verdict depends on the origin only (the rest of the URL passed our
+		 * stricter parser): remember it, so the steady state neither re-parses
+		 * nor allocates */
+		c->passed[c->next_passed] = ukey;
+		c->next_passed = (c->next_passed + 1) % HC_POLICY_CACHE;
+		if (c->npassed < HC_POLICY_CACHE)
+			c->npassed++;
 	}
 
 	http_client_req *r = c->free_reqs;

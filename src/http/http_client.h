@@ -57,9 +57,9 @@
  * checks addresses); the proxy's own address is exempt.
  *
  * Memory: connection objects (with their read buffer) and request objects
- * (with their head buffer) are recycled through free lists: no malloc per
- * request in the steady state (one exception: netpolicy_check_url copies the
- * URL while a policy other than "off" is active). The head and the body go
+ * (with their head buffer) are recycled through free lists, and the origins
+ * the policy accepted are remembered (the verdict depends on the origin
+ * only): no malloc per request in the steady state. The head and the body go
  * out in one writev on plain sockets.
  *
  * Threading: a client and its requests belong to the loop's thread. */
