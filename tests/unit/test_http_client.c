@@ -258,6 +258,7 @@ typedef struct fs_conn {
 	loop_timer t;
 	int step;
 	char path[128];
+	const char *drip;       /* /bytewise: what is left to send, one byte per tick */
 } fs_conn;
 
 struct fs {
@@ -296,6 +297,12 @@ static void fs_timer(loop *l, void *ud)
 	(void)l;
 	if (!strcmp(k->path, "/closeidle")) {
 		fs_close(k);
+	} else if (!strcmp(k->path, "/bytewise")) {
+		if (*k->drip) {
+			if (write(k->fd, k->drip, 1) == 1)
+				k->drip++;
+			loop_timer_start(l, &k->t, 1);
+		}
 	} else if (!strcmp(k->path, "/slow")) {
 		/* 5 chunks, 20 ms apart */
 		if (k->step < 5) {
@@ -366,6 +373,10 @@ static void fs_answer(fs_conn *k)
 		fs_send(k, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
 		k->step = 0;
 		loop_timer_start(k->s->l, &k->t, 20);
+	} else if (!strcmp(p, "/bytewise")) {
+		k->drip = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nX-A: b\r\nTransfer-Encoding: chunked\r\n\r\n"
+		          "3\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n";
+		loop_timer_start(k->s->l, &k->t, 1);
 	} else if (!strcmp(p, "/echo")) {
 		char b[4200];
 		snprintf(b, sizeof b, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n%s", strlen(k->s->last_head),
@@ -498,6 +509,7 @@ typedef struct res {
 	http_client_req *r;
 	int cancel_after;       /* cancel in on_data once this many bytes arrived (> 0) */
 	int pause_after;        /* pause in on_data once (> 0) */
+	bool cancel_in_head;
 	bool paused;
 	bool on_data_after_cancel;
 	bool cancelled;
@@ -506,10 +518,13 @@ typedef struct res {
 static void on_head(http_client_req *r, const http_client_resp *h, void *ud)
 {
 	res *x = ud;
-	(void)r;
 	x->status = h->status;
 	x->clen = h->content_length;
 	x->nhead++;
+	if (x->cancel_in_head) {
+		x->cancelled = true;
+		http_client_cancel(r);
+	}
 }
 
 static void on_data(http_client_req *r, const char *p, size_t n, void *ud)
@@ -961,6 +976,22 @@ TEST(client_cancel_pause)
 	CHECK_EQ_INT(st.active, 0);
 	CHECK_EQ_INT(get(&e, &x, "/cl"), 0);   /* not reused: a new connection */
 	CHECK_EQ_INT(e.s.accepts, before + 1);
+
+	/* cancel inside on_head */
+	memset(&x, 0, sizeof x);
+	CHECK_EQ_INT(req(&e, &x, "GET", "/slow", NULL, NULL), 0);
+	x.cancel_in_head = true;
+	run_for(&e, 200);
+	CHECK_EQ_INT(x.nhead, 1);
+	CHECK(!x.done);
+	CHECK_EQ_INT(x.ndata, 0);
+
+	/* a response arriving one byte at a time (1xx, head, chunk lines split) */
+	CHECK_EQ_INT(get(&e, &x, "/bytewise"), 0);
+	CHECK_EQ_INT(x.err, 0);
+	CHECK_EQ_INT(x.status, 200);
+	CHECK_EQ_INT(x.nhead, 1);
+	CHECK_EQ_MEM(x.body, x.blen, "abc0123456789abcdef", 19);
 
 	/* cancel from outside while waiting */
 	res y;
