@@ -16,6 +16,8 @@
  * (https://, socks5://) are a start-up error. The port defaults to 80.
  * user/password are percent-decoded and sent as
  * "Proxy-Authorization: Basic base64(user:password)".
+ * The credentials live only in http_proxy_server.auth; nothing here logs
+ * them (main.c may register auth + 6 with log_add_secret for redaction).
  * The proxy's own address is the operator's choice: it is exempt from the
  * outbound policy (net/netpolicy.h); the destination is not.
  *
