@@ -8,6 +8,7 @@ import base64, json, struct, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOG, EVENTS = [], []
+COUNT = {"endless": 0}
 LOCK = threading.Lock()
 
 
@@ -18,6 +19,12 @@ class H(BaseHTTPRequestHandler):
         pass
 
     def send_json(self, status, obj, extra=None):
+        try:
+            self._send_json(status, obj, extra)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the gateway gave up on this request (timeout test)
+
+    def _send_json(self, status, obj, extra=None):
         body = json.dumps(obj).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -31,6 +38,9 @@ class H(BaseHTTPRequestHandler):
         if self.path == "/__log":
             with LOCK:
                 return self.send_json(200, LOG)
+        if self.path == "/__count":
+            with LOCK:
+                return self.send_json(200, COUNT)
         if self.path == "/__events":
             with LOCK:
                 return self.send_json(200, EVENTS)
@@ -58,6 +68,8 @@ class H(BaseHTTPRequestHandler):
             return self.send_json(429, {"error": {"message": "slow down"}}, {"Retry-After": "7"})
         if model == "err-ctx":
             return self.send_json(400, {"error": {"message": "This model's maximum context length is 8192 tokens", "code": "context_length_exceeded"}})
+        if model == "hang":
+            time.sleep(4)
         if model == "err-502":
             return self.send_json(502, {"error": {"message": "bad gateway upstream"}})
         if p.endswith("/chat/completions"):
@@ -72,9 +84,11 @@ class H(BaseHTTPRequestHandler):
                     i = 0
                     try:
                         while True:
-                            self.sse(dict(base, choices=[{"index": 0, "delta": {"content": "x" * 2000}, "finish_reason": None}]))
+                            self.sse(dict(base, choices=[{"index": 0, "delta": {"content": "x" * 16000}, "finish_reason": None}]))
                             i += 1
-                            time.sleep(0.002)
+                            with LOCK:
+                                COUNT["endless"] = i
+                            time.sleep(0.001)
                     except Exception:
                         with LOCK:
                             EVENTS.append({"closed": "endless", "chunks": i})

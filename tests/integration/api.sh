@@ -1,0 +1,191 @@
+#!/bin/sh
+# tests/integration/api.sh — drives build/liter-llm api against a fake
+# OpenAI-compatible upstream (api/fake_upstream.py, python3 stdlib): the
+# official openai npm SDK (api/sdk.mjs, installed into build/npm) for chat
+# (non-stream, stream, dropped stream), pools, upstream errors, embeddings,
+# models, images, moderations, speech, virtual keys; curl for malformed
+# requests and the public routes; python for backpressure/disconnect; a
+# zero-config instance; bind failure; SIGTERM drain. Ends "N passed, N failed".
+#   usage: sh tests/integration/api.sh [build-dir]
+B=${1:-build}
+cd "$(dirname "$0")/../.." || exit 2
+ROOT=$(pwd)
+BIN=$ROOT/$B/liter-llm
+OUT=$ROOT/$B/it-api
+rm -rf "$OUT"; mkdir -p "$OUT"
+P=0 F=0
+PIDS=""
+ok() { P=$((P + 1)); echo "ok $1"; }
+fail() { F=$((F + 1)); echo "FAIL $1${2:+: $2}"; }
+finish() {
+	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
+	echo "$P passed, $F failed"
+	[ "$F" = 0 ]
+	exit $?
+}
+trap 'finish' INT TERM
+for tool in curl python3; do command -v $tool >/dev/null 2>&1 || { fail "needs $tool"; finish; }; done
+[ -x "$BIN" ] || { fail "no $BIN"; finish; }
+
+python3 tests/integration/api/fake_upstream.py "$OUT/fake.port" & PIDS="$PIDS $!"
+i=0; while [ ! -s "$OUT/fake.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+FP=$(cat "$OUT/fake.port")
+FAKE=http://127.0.0.1:$FP
+MK=sk-master-test-123
+VK=vk-limited-key-1
+cat > "$OUT/gw.toml" <<TOML
+[general]
+master_key = "$MK"
+[server]
+body_limit_bytes = 65536
+request_timeout_secs = 2
+cors_origins = ["https://app.example"]
+[[models]]
+name = "gpt-test"
+provider_model = "openai/gpt-4o-upstream"
+base_url = "$FAKE/v1"
+api_key = "sk-provider-secret"
+extra_headers = { "X-Title" = "liter-test" }
+[[models]]
+name = "pool"
+provider_model = "openai/pool-a"
+base_url = "$FAKE/v1"
+api_key = "k"
+[[models]]
+name = "pool"
+provider_model = "openai/pool-b"
+base_url = "$FAKE/v1"
+api_key = "k"
+[[models]]
+name = "emb"
+provider_model = "openai/emb"
+base_url = "$FAKE/v1"
+api_key = "k"
+TOML
+for m in drop endless err-429 err-ctx err-502 hang img mod tts; do
+	printf '[[models]]\nname = "%s"\nprovider_model = "openai/%s"\nbase_url = "%s/v1"\napi_key = "k"\n' "$m" "$m" "$FAKE" >> "$OUT/gw.toml"
+done
+printf '[[models]]\nname = "dead"\nprovider_model = "openai/dead"\nbase_url = "http://127.0.0.1:1/v1"\napi_key = "k"\n' >> "$OUT/gw.toml"
+printf '[[keys]]\nkey = "%s"\nmodels = ["emb"]\n' "$VK" >> "$OUT/gw.toml"
+
+# start_gw LOG ARGS...: start the gateway on an ephemeral port, set GP and GWPID
+start_gw() {
+	log=$1; shift
+	"$@" > "$log" 2>&1 &
+	GWPID=$!; PIDS="$PIDS $GWPID"
+	i=0; GP=""
+	while [ $i -lt 100 ]; do
+		GP=$(sed -n 's/.*liter-llm proxy listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
+		[ -n "$GP" ] && break
+		sleep 0.05; i=$((i+1))
+	done
+}
+start_gw "$OUT/gw.log" "$BIN" api -c "$OUT/gw.toml" --host 127.0.0.1 --port 0 --tokio-worker-threads 2
+[ -n "$GP" ] && ok "starts and logs its address" || { fail "start" "$(cat "$OUT/gw.log")"; finish; }
+U=http://127.0.0.1:$GP
+AUTH="Authorization: Bearer $MK"
+JS="Content-Type: application/json"
+
+# check NAME EXPECTED_STATUS EXPECTED_BODY(or -) CURL-ARGS...
+check() {
+	name=$1 st=$2 bd=$3; shift 3
+	res=$(curl -s -o "$OUT/body" -w '%{http_code}' "$@")
+	got=$(cat "$OUT/body")
+	if [ "$res" != "$st" ]; then fail "$name" "status $res, body $got"; return; fi
+	if [ "$bd" != "-" ] && [ "$got" != "$bd" ]; then fail "$name" "body $got"; return; fi
+	ok "$name"
+}
+CHAT=$U/v1/chat/completions
+check "invalid JSON -> 400" 400 - "$CHAT" -H "$AUTH" -H "$JS" -d '{"model":'
+check "wrong type (chat) -> 400 BadRequest" 400 '{"error":{"message":"invalid type for `temperature`: string, expected a number","type":"BadRequest","param":null,"code":null}}' "$CHAT" -H "$AUTH" -H "$JS" -d '{"model":"gpt-test","messages":[],"temperature":"hot"}'
+check "bad message role -> 400" 400 - "$CHAT" -H "$AUTH" -H "$JS" -d '{"model":"gpt-test","messages":[{"role":"robot","content":"x"}]}'
+check "missing model -> 400" 400 '{"error":{"message":"missing '"'"'model'"'"' field","type":"BadRequest","param":null,"code":null}}' "$CHAT" -H "$AUTH" -H "$JS" -d '{"messages":[]}'
+check "wrong type (embeddings) -> 422" 422 - "$U/v1/embeddings" -H "$AUTH" -H "$JS" -d '{"model":"emb","input":5}'
+check "unknown model -> 404" 404 '{"error":{"message":"model '"'"'nope'"'"' not found","type":"NotFound","param":null,"code":null}}' "$CHAT" -H "$AUTH" -H "$JS" -d '{"model":"nope","messages":[]}'
+check "missing key -> 401" 401 '{"error":{"message":"Missing or invalid Authorization header","type":"Authentication","param":null,"code":null}}' "$CHAT" -H "$JS" -d '{}'
+check "bearer lower-case -> 401" 401 - "$CHAT" -H "Authorization: bearer $MK" -H "$JS" -d '{}'
+check "wrong key -> 401" 401 '{"error":{"message":"Invalid API key","type":"Authentication","param":null,"code":null}}' "$CHAT" -H "Authorization: Bearer sk-nope" -H "$JS" -d '{}'
+check "virtual key on master-only route -> 403" 403 - "$U/v1/files" -H "Authorization: Bearer $VK"
+head -c 70000 /dev/zero | tr '\0' 'a' > "$OUT/big"
+check "oversized body -> 413" 413 - "$CHAT" -H "$AUTH" -H "$JS" --data-binary @"$OUT/big"
+check "wrong content type -> 415" 415 - "$CHAT" -H "$AUTH" -H "Content-Type: text/plain" -d '{"model":"gpt-test","messages":[]}'
+check "no content type -> 415" 415 - "$CHAT" -H "$AUTH" -H "Content-Type:" -d '{"model":"gpt-test","messages":[]}'
+check "wrong method, no auth -> 401" 401 - -X GET "$CHAT"
+check "wrong method -> 405" 405 "" -X GET "$CHAT" -H "$AUTH"
+check "unknown path -> 404 empty" 404 "" "$U/v1/completions" -H "$AUTH"
+check "unknown path, no auth -> 404" 404 "" "$U/whatever"
+check "/health" 200 '{"status":"healthy","models":["gpt-test","pool","emb","drop","endless","err-429","err-ctx","err-502","hang","img","mod","tts","dead"]}' "$U/health"
+check "/health/liveness" 200 "" "$U/health/liveness"
+check "/health/readiness" 200 "" "$U/health/readiness"
+check "/healthz" 200 - "$U/healthz"
+grep -q '"version":"1.18.1"' "$OUT/body" && grep -q '"uptime_seconds":' "$OUT/body" && ok "/healthz body" || fail "/healthz body" "$(cat "$OUT/body")"
+check "/readyz" 200 - "$U/readyz"
+check "/openapi.json" 200 - "$U/openapi.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["info"]["title"]=="liter-llm Proxy" and d["openapi"].startswith("3.1") and "/v1/chat/completions" in d["paths"]' "$OUT/body" && ok "openapi document" || fail "openapi document"
+check "POST /health -> 405" 405 "" -X POST "$U/health"
+check "request timeout -> 504" 504 '{"error":{"message":"request timeout","type":"Timeout","param":null,"code":null}}' "$CHAT" -H "$AUTH" -H "$JS" -d '{"model":"hang","messages":[]}'
+h=$(curl -s -i -X OPTIONS "$CHAT" -H "Origin: https://app.example" -H "Access-Control-Request-Method: POST" -H "Access-Control-Request-Headers: authorization")
+echo "$h" | grep -qi '^access-control-allow-origin: https://app.example' && echo "$h" | head -1 | grep -q 200 && ok "CORS preflight" || fail "CORS preflight" "$h"
+h=$(curl -s -i "$U/v1/models" -H "$AUTH" -H "Origin: https://app.example")
+echo "$h" | grep -qi '^access-control-allow-origin: https://app.example' && ok "CORS on responses" || fail "CORS on responses" "$h"
+h=$(curl -s -i "$U/v1/models" -H "$AUTH" -H "Origin: https://evil.example")
+echo "$h" | grep -qi '^access-control-allow-origin' && fail "CORS foreign origin" "$h" || ok "CORS foreign origin gets no header"
+
+# the official SDK
+NODEMOD=$ROOT/$B/npm/node_modules
+if [ ! -d "$NODEMOD/openai" ]; then
+	npm install --prefix "$ROOT/$B/npm" openai --no-audit --no-fund > "$OUT/npm.log" 2>&1 || true
+fi
+if [ -d "$NODEMOD/openai" ] && command -v node >/dev/null 2>&1; then
+	OPENAI_NODE_MODULES=$NODEMOD node tests/integration/api/sdk.mjs "$U" "$MK" "$FAKE" config > "$OUT/sdk.log" 2>&1
+	cat "$OUT/sdk.log"
+	line=$(tail -n 1 "$OUT/sdk.log")
+	P=$((P + $(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')+0)); F=$((F + $(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')+0))
+	echo "$line" | grep -q ' passed, ' || fail "sdk suite did not finish"
+else
+	echo "SKIP: npm registry unreachable, openai SDK tests NOT RUN" >&2
+	fail "openai npm package unavailable (npm unreachable?)"
+fi
+
+python3 tests/integration/api/disconnect.py "$GP" "$MK" "$FP" > "$OUT/disc.log" 2>&1 && ok "stream backpressure + disconnect cancels upstream" || fail "disconnect" "$(cat "$OUT/disc.log")"
+check "keeps serving after all that" 200 - "$U/health"
+
+# bind failure
+"$BIN" api -c "$OUT/gw.toml" --host 127.0.0.1 --port "$GP" > "$OUT/bind.log" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q "^Error: failed to bind 127.0.0.1:$GP" "$OUT/bind.log" && ok "bind failure -> exit 1" || fail "bind failure" "rc=$rc $(cat "$OUT/bind.log")"
+# graceful drain
+kill -TERM "$GWPID"; wait "$GWPID"; rc=$?
+[ $rc = 0 ] && grep -q "graceful shutdown complete" "$OUT/gw.log" && ok "SIGTERM: graceful shutdown, exit 0" || fail "SIGTERM" "rc=$rc"
+if grep -q "sk-provider-secret\|$MK" "$OUT/gw.log"; then fail "secrets in the log"; else ok "no secret in the log"; fi
+
+# zero-config: no config file anywhere up the tree, keys from the environment
+mkdir -p "$OUT/zero"
+cd "$OUT/zero" || finish
+start_gw "$OUT/zero.log" env OPENAI_API_KEY=sk-zero-env-key OPENAI_BASE_URL="$FAKE/v1" LITER_LLM_MASTER_KEY="$MK" "$BIN" api --host 127.0.0.1 --port 0
+cd "$ROOT" || finish
+if [ -n "$GP" ]; then
+	ok "zero-config starts"
+	U=http://127.0.0.1:$GP
+	check "zero-config /readyz" 200 - "$U/readyz"
+	check "zero-config bare name -> 404" 404 - "$U/v1/chat/completions" -H "$AUTH" -H "$JS" -d '{"model":"gpt-4o","messages":[]}'
+	if [ -d "$NODEMOD/openai" ]; then
+		OPENAI_NODE_MODULES=$NODEMOD node tests/integration/api/sdk.mjs "$U" "$MK" "$FAKE" zero > "$OUT/sdk0.log" 2>&1
+		cat "$OUT/sdk0.log"
+		line=$(tail -n 1 "$OUT/sdk0.log")
+		P=$((P + $(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')+0)); F=$((F + $(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')+0))
+	fi
+	kill -TERM "$GWPID"; wait "$GWPID"
+else
+	fail "zero-config start" "$(cat "$OUT/zero.log")"
+fi
+# no key at all: not ready
+cd "$OUT/zero" || finish
+start_gw "$OUT/zero2.log" env -u OPENAI_API_KEY LITER_LLM_MASTER_KEY="$MK" "$BIN" api --host 127.0.0.1 --port 0
+cd "$ROOT" || finish
+if [ -n "$GP" ]; then
+	check "no provider: /readyz 503" 503 '{"status":"not_ready","failed_probe":"service_pool","reason":"no upstream models are configured"}' "http://127.0.0.1:$GP/readyz"
+	check "no provider: /health degraded" 200 '{"status":"degraded","models":[]}' "http://127.0.0.1:$GP/health"
+	kill -TERM "$GWPID"; wait "$GWPID"
+fi
+finish

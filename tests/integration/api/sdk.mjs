@@ -1,0 +1,135 @@
+// tests/integration/api/sdk.mjs — drives `liter-llm api` with the official
+// openai npm SDK. usage: node sdk.mjs <gateway-url> <master-key> <fake-url> <mode>
+// Prints "ok <name>" / "FAIL <name>: why" lines and "N passed, N failed".
+import { createRequire } from 'node:module';
+const require = createRequire(process.env.OPENAI_NODE_MODULES + '/');
+const OpenAI = require('openai');
+
+const [gw, key, fake, mode] = process.argv.slice(2);
+let P = 0, F = 0;
+const ok = (n) => { P++; console.log('ok ' + n); };
+const fail = (n, why) => { F++; console.log('FAIL ' + n + ': ' + why); };
+async function t(name, fn) {
+  try { await fn(); ok(name); } catch (e) { fail(name, (e && e.stack || String(e)).split('\n').slice(0, 3).join(' | ')); }
+}
+function assert(c, m) { if (!c) throw new Error(m || 'assertion failed'); }
+const log = async () => (await fetch(fake + '/__log')).json();
+const client = new OpenAI({ baseURL: gw + '/v1', apiKey: key, maxRetries: 0, timeout: 20000 });
+
+if (mode === 'config') {
+  await t('chat non-stream', async () => {
+    const r = await client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: 5 });
+    assert(r.choices[0].message.content === 'Hello from fake', JSON.stringify(r));
+    assert(r.model === 'gpt-4o-upstream', 'upstream model returned unchanged');
+    assert(r.x_passthrough === true && r.usage.completion_tokens_details.reasoning_tokens === 1, 'unknown fields pass through');
+    const l = await log(); const last = l[l.length - 1];
+    assert(last.body.model === 'gpt-4o-upstream', 'upstream got provider_model id: ' + last.body.model);
+    assert(last.headers.authorization === 'Bearer sk-provider-secret', 'provider credential: ' + last.headers.authorization);
+    assert(!JSON.stringify(last.headers).includes(key), 'client token never forwarded');
+    assert(last.headers['x-title'] === 'liter-test', 'extra_headers sent');
+    assert(last.body.max_completion_tokens === 5, 'unknown->kept');
+  });
+  await t('chat stream', async () => {
+    const s = await client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    let text = '', n = 0;
+    for await (const c of s) { n++; text += c.choices[0]?.delta?.content || ''; }
+    assert(text === 'Hello' && n === 2, `text=${text} n=${n}`);
+    const l = await log(); assert(l[l.length - 1].body.stream === true);
+  });
+  await t('chat stream: upstream drop surfaces an error', async () => {
+    const s = await client.chat.completions.create({ model: 'drop', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    let text = '', threw = null;
+    try { for await (const c of s) text += c.choices[0]?.delta?.content || ''; } catch (e) { threw = e; }
+    assert(text === 'Hel', 'got the first chunk: ' + text);
+    assert(threw && /streaming error/.test(threw.message), 'SDK error: ' + (threw && threw.message));
+  });
+  await t('pool round-robin', async () => {
+    await client.chat.completions.create({ model: 'pool', messages: [{ role: 'user', content: 'a' }] });
+    await client.chat.completions.create({ model: 'pool', messages: [{ role: 'user', content: 'b' }] });
+    const l = await log(); const a = l[l.length - 2].body.model, b = l[l.length - 1].body.model;
+    assert(a !== b && [a, b].sort().join() === 'pool-a,pool-b', `${a} ${b}`);
+  });
+  await t('upstream 429 -> RateLimited + Retry-After', async () => {
+    try { await client.chat.completions.create({ model: 'err-429', messages: [{ role: 'user', content: 'x' }] }); throw new Error('no error'); }
+    catch (e) { assert(e.status === 429 && e.error.type === 'RateLimited' && e.headers.get('retry-after') === '7', `${e.status} ${JSON.stringify(e.error)}`);
+      assert(e.error.message === 'rate limited: slow down', e.error.message); }
+  });
+  await t('upstream 400 context -> ContextWindowExceeded', async () => {
+    try { await client.chat.completions.create({ model: 'err-ctx', messages: [{ role: 'user', content: 'x' }] }); throw new Error('no error'); }
+    catch (e) { assert(e.status === 400 && e.error.type === 'ContextWindowExceeded', `${e.status} ${JSON.stringify(e.error)}`); }
+  });
+  await t('upstream 502 -> 503 ServiceUnavailable', async () => {
+    try { await client.chat.completions.create({ model: 'err-502', messages: [{ role: 'user', content: 'x' }] }); throw new Error('no error'); }
+    catch (e) { assert(e.status === 503 && e.error.type === 'ServiceUnavailable', `${e.status}`); }
+  });
+  await t('unreachable upstream -> 502 Network', async () => {
+    try { await client.chat.completions.create({ model: 'dead', messages: [{ role: 'user', content: 'x' }] }); throw new Error('no error'); }
+    catch (e) { assert(e.status === 502 && e.error.type === 'Network', `${e.status} ${JSON.stringify(e.error)}`); }
+  });
+  await t('embeddings (base64 default of the SDK)', async () => {
+    const r = await client.embeddings.create({ model: 'emb', input: ['a', 'b'] });
+    assert(r.data.length === 2 && Math.abs(r.data[0].embedding[1] + 1.25) < 1e-6, JSON.stringify(r.data[0]));
+    const l = await log(); assert(l[l.length - 1].body.encoding_format === 'base64');
+  });
+  await t('embeddings float', async () => {
+    const r = await client.embeddings.create({ model: 'emb', input: 'a', encoding_format: 'float' });
+    assert(r.data[0].embedding[2] === 2, JSON.stringify(r));
+  });
+  await t('models list', async () => {
+    const ids = []; for await (const m of client.models.list()) ids.push(m.id);
+    assert(ids.includes('gpt-test') && ids.includes('pool') && ids.includes('emb'), ids.join());
+  });
+  await t('models retrieve', async () => {
+    const m = await client.models.retrieve('gpt-test');
+    assert(m.id === 'gpt-test' && m.owned_by === 'liter-llm-proxy');
+    try { await client.models.retrieve('nope'); throw new Error('no error'); } catch (e) { assert(e.status === 404 && e.error.message === "model 'nope' not found"); }
+  });
+  await t('images', async () => {
+    const r = await client.images.generate({ model: 'img', prompt: 'a cat' });
+    assert(r.data[0].url.endsWith('cat.png'));
+  });
+  await t('moderations', async () => {
+    const r = await client.moderations.create({ model: 'mod', input: 'hello' });
+    assert(r.results[0].flagged === false);
+  });
+  await t('audio speech (binary)', async () => {
+    const r = await client.audio.speech.create({ model: 'tts', input: 'hi', voice: 'alloy' });
+    const b = Buffer.from(await r.arrayBuffer());
+    assert(r.headers.get('content-type') === 'audio/mpeg' && b.slice(0, 3).toString() === 'ID3' && b.length === 20, b.length);
+  });
+  await t('virtual key outside allow-list -> 403', async () => {
+    const vk = new OpenAI({ baseURL: gw + '/v1', apiKey: 'vk-limited-key-1', maxRetries: 0 });
+    try { await vk.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'x' }] }); throw new Error('no error'); }
+    catch (e) { assert(e.status === 403 && /^key 'vk-[0-9a-f]{16}' is not allowed to access model 'gpt-test'$/.test(e.error.message), e.error && e.error.message); }
+    const r = await vk.chat.completions.create({ model: 'emb', messages: [{ role: 'user', content: 'x' }] });
+    assert(r.choices.length === 1);
+    const ids = []; for await (const m of vk.models.list()) ids.push(m.id);
+    assert(ids.join() === 'emb', ids.join());
+  });
+  await t('wrong key -> 401', async () => {
+    const bad = new OpenAI({ baseURL: gw + '/v1', apiKey: 'sk-wrong', maxRetries: 0 });
+    try { await bad.models.list(); throw new Error('no error'); } catch (e) { assert(e.status === 401 && e.error.message === 'Invalid API key'); }
+  });
+} else if (mode === 'zero') {
+  await t('zero-config chat openai/<model>', async () => {
+    const r = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    assert(r.model === 'gpt-4o-mini', r.model);
+    const l = await log(); const last = l[l.length - 1];
+    assert(last.headers.authorization === 'Bearer sk-zero-env-key', last.headers.authorization);
+  });
+  await t('zero-config stream', async () => {
+    const s = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    let text = ''; for await (const c of s) text += c.choices[0]?.delta?.content || '';
+    assert(text === 'Hello', text);
+  });
+  await t('zero-config unknown provider -> 404 with hint', async () => {
+    try { await client.chat.completions.create({ model: 'groq/llama', messages: [{ role: 'user', content: 'x' }] }); throw new Error('no error'); }
+    catch (e) { assert(e.status === 404 && /^model 'groq\/llama' not found: set GROQ_API_KEY/.test(e.error.message), e.error.message); }
+  });
+  await t('zero-config models from pricing data', async () => {
+    const ids = []; for await (const m of client.models.list()) ids.push(m.id);
+    assert(ids.length > 5 && ids.every((i) => i.startsWith('openai/')) && ids.includes('openai/gpt-4o'), ids.slice(0, 5).join());
+  });
+}
+console.log(`${P} passed, ${F} failed`);
+process.exit(F ? 1 : 0);
