@@ -18,12 +18,12 @@
 #  - then bench/idle_conns.py (10,000 idle keep-alive connections: RSS) and
 #    bench/slowloris.py (2,000 trickling connections: a normal client's latency).
 #
-#   usage: sh bench/http_bench.sh [build-dir]     env: SECS=10 ROUNDS=3 CONNS="64 256"
+#   usage: sh bench/http_bench.sh [build-dir]     env: SECS=8 ROUNDS=5 CONNS="64 256"
 B=${1:-build}
 cd "$(dirname "$0")/.." || exit 2
 OUT=$B/bench
-SECS=${SECS:-10}
-ROUNDS=${ROUNDS:-3}
+SECS=${SECS:-8}
+ROUNDS=${ROUNDS:-5}
 CONNS=${CONNS:-64 256}
 mkdir -p "$OUT/nginx/logs" "$OUT/nginx/tmp"
 PIDS=""
@@ -134,14 +134,14 @@ cpu_ticks() {
 HZ=$(getconf CLK_TCK)
 
 # run NAME PORT CONNS SECS PIDS...: one wrk run; prints
-# "rps p50_us p99_us cpu_us_per_req user_us_per_req"
+# "rps p50_us p99_us cpu_us_per_req user_us_per_req server_cpu_util_percent"
 run() {
 	name=$1 port=$2 conns=$3 secs=$4
 	shift 4
 	c0=$(cpu_ticks "$@")
 	taskset -c $CLI_CPU wrk -t1 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$port/hello" >"$OUT/wrk.$name.$conns.txt" 2>&1
 	c1=$(cpu_ticks "$@")
-	awk -v c0="$c0" -v c1="$c1" -v hz="$HZ" '
+	awk -v c0="$c0" -v c1="$c1" -v hz="$HZ" -v secs="$secs" '
 		function us(v) {
 			if (v ~ /us$/) { sub(/us$/, "", v); return v + 0 }
 			if (v ~ /ms$/) { sub(/ms$/, "", v); return v * 1000 }
@@ -153,10 +153,11 @@ run() {
 		$1 == "50%" { p50 = us($2) }
 		$1 == "99%" { p99 = us($2) }
 		END {
-			if (reqs == 0) { print "0 0 0 0 0"; exit }
+			if (reqs == 0) { print "0 0 0 0 0 0"; exit }
 			split(c0, a, " "); split(c1, b, " ")
 			user = b[1] - a[1]; sys = b[2] - a[2]
-			printf "%.0f %.0f %.0f %.3f %.3f\n", rps, p50, p99, (user + sys) / hz * 1000000 / reqs, user / hz * 1000000 / reqs
+			printf "%.0f %.0f %.0f %.3f %.3f %.0f\n", rps, p50, p99, (user + sys) / hz * 1000000 / reqs, \
+				user / hz * 1000000 / reqs, (user + sys) / hz * 100 / secs
 		}' "$OUT/wrk.$name.$conns.txt"
 }
 
@@ -195,16 +196,18 @@ done
 
 echo
 echo "wrk -t1 -c<N> -d${SECS}s --latency, server on cpu $SRV_CPU, wrk on cpu $CLI_CPU; median of $ROUNDS runs per column"
-echo "cpu = utime+stime of the server process(es) over the run / requests (user = utime part)"
+echo "cpu = utime+stime of the server process(es) over the run / requests (user = utime part);"
+echo "util = server CPU time / wall time: well under 100% means the run was limited by the"
+echo "client or by other load on the machine, not by the server"
 awk '
 	BEGIN {
-		printf "%-6s %-7s %10s %9s %9s %12s %9s\n", "conns", "server", "req/s", "p50(us)", "p99(us)", "cpu(us)/req", "user(us)"
+		printf "%-6s %-7s %10s %9s %9s %12s %9s %6s\n", "conns", "server", "req/s", "p50(us)", "p99(us)", "cpu(us)/req", "user(us)", "util"
 	}
 	{
-		printf "%-6s %-7s %10d %9d %9d %12.2f %9.2f\n", $1, "nginx", $2, $3, $4, $5, $6
-		printf "%-6s %-7s %10d %9d %9d %12.2f %9.2f\n", $1, "ours", $7, $8, $9, $10, $11
-		rr = $2 ? $7 / $2 : 0; pr = $4 ? $9 / $4 : 0; cr = $5 ? $10 / $5 : 0; ur = $6 ? $11 / $6 : 0
-		printf "%-6s %-7s %9.2fx %9s %8.2fx %11.2fx %8.2fx  %s\n", $1, "ratio", rr, "", pr, cr, ur, \
+		printf "%-6s %-7s %10d %9d %9d %12.2f %9.2f %5d%%\n", $1, "nginx", $2, $3, $4, $5, $6, $7
+		printf "%-6s %-7s %10d %9d %9d %12.2f %9.2f %5d%%\n", $1, "ours", $8, $9, $10, $11, $12, $13
+		rr = $2 ? $8 / $2 : 0; pr = $4 ? $10 / $4 : 0; cr = $5 ? $11 / $5 : 0; ur = $6 ? $12 / $6 : 0
+		printf "%-6s %-7s %9.2fx %9s %8.2fx %11.2fx %8.2fx %6s  %s\n", $1, "ratio", rr, "", pr, cr, ur, "", \
 			(rr >= 0.9 && pr <= 1.2 && cr <= 1.1) ? "targets met" : "TARGETS MISSED"
 	}' "$RESULTS"
 echo "targets: req/s >= 0.90x, p99 <= 1.20x, cpu/req <= 1.10x"
