@@ -1,0 +1,180 @@
+/* xlate.c — small helpers shared by the native translators: error filling,
+ * JSON lookups that treat null as absent, value re-serialisation, and the
+ * OpenAI chat.completion.chunk framing. Pure. */
+#include "providers/xlate.h"
+#include "base/err.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+size_t xlate_strlcpy(char *dst, size_t cap, str s)
+{
+	size_t o = 0, i = 0;
+	if (!dst || !cap)
+		return 0;
+	while (i < s.n) {
+		int k = json_utf8_seq((const unsigned char *)s.p + i, s.n - i);
+		size_t take = k > 0 ? (size_t)k : 1;
+		if (o + (k > 0 ? take : 1) >= cap)
+			break;
+		if (k > 0)
+			memcpy(dst + o, s.p + i, take), o += take;
+		else
+			dst[o++] = '?', take = (size_t)-k;
+		i += take;
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+void xlate_err_set(xlate_err *e, xlate_kind kind, const char *fmt, ...)
+{
+	char tmp[XLATE_ERR_MSG_MAX * 2];
+	va_list ap;
+	int n;
+	if (!e)
+		return;
+	e->kind = kind;
+	e->status = 0;
+	e->type[0] = '\0';
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof tmp)
+		n = (int)sizeof tmp - 1;
+	xlate_strlcpy(e->msg, sizeof e->msg, str_make(tmp, (size_t)n));
+}
+
+int xlate_fail_internal(xlate_err *e, int rc, const char *what)
+{
+	if (rc == ERR_TOOBIG)
+		xlate_err_set(e, XLATE_E_INTERNAL, "%s exceeds the output size cap", what);
+	else if (rc == ERR_NOMEM)
+		xlate_err_set(e, XLATE_E_INTERNAL, "out of memory while writing %s", what);
+	else
+		xlate_err_set(e, XLATE_E_INTERNAL, "cannot write %s: %s", what, err_str(rc));
+	return rc;
+}
+
+int xlate_get(const json_doc *d, int obj, const char *key)
+{
+	if (obj < 0 || json_typeof(d, obj) != JSON_OBJECT)
+		return -1;
+	int v = json_get(d, obj, key);
+	if (v < 0 || json_typeof(d, v) == JSON_NULL)
+		return -1;
+	return v;
+}
+
+bool xlate_get_str(const json_doc *d, int obj, const char *key, arena *a, str *out)
+{
+	int v = xlate_get(d, obj, key);
+	*out = STR_NULL;
+	if (v < 0 || json_typeof(d, v) != JSON_STRING)
+		return false;
+	return json_str(d, v, a, out) == 0;
+}
+
+bool xlate_str_is(const json_doc *d, int obj, const char *key, const char *s)
+{
+	int v = xlate_get(d, obj, key);
+	return v >= 0 && json_str_eq(d, v, str_from(s));
+}
+
+bool xlate_get_u64(const json_doc *d, int obj, const char *key, uint64_t *out)
+{
+	int v = xlate_get(d, obj, key);
+	*out = 0;
+	if (v < 0 || json_u64(d, v, out) != 0) {
+		*out = 0;
+		return false;
+	}
+	return true;
+}
+
+int xlate_copy(json_writer *w, const json_doc *d, int i, arena *a)
+{
+	json_type t = json_typeof(d, i);
+	int rc, k, v;
+	json_iter it;
+	if (t == JSON_NONE)
+		return ERR_INVAL;
+	if (t != JSON_OBJECT && t != JSON_ARRAY) {
+		str r = json_raw(d, i);
+		return json_write_raw(w, r.p, r.n);
+	}
+	rc = t == JSON_OBJECT ? json_write_obj_begin(w) : json_write_arr_begin(w);
+	it = json_iter_begin(d, i);
+	while (!rc && json_iter_next(d, &it, &k, &v)) {
+		if (k >= 0) {
+			str ks;
+			rc = json_str(d, k, a, &ks);
+			rc = rc ? rc : json_write_keyn(w, ks.p ? ks.p : "", ks.n);
+		}
+		if (!rc)
+			rc = xlate_copy(w, d, v, a);
+	}
+	if (!rc)
+		rc = t == JSON_OBJECT ? json_write_obj_end(w) : json_write_arr_end(w);
+	return rc;
+}
+
+int xlate_write_usage(json_writer *w, const xlate_usage *u)
+{
+	int rc = json_write_key(w, "usage");
+	rc = rc ? rc : json_write_obj_begin(w);
+	rc = rc ? rc : json_write_kv_u64(w, "prompt_tokens", u->prompt_tokens);
+	rc = rc ? rc : json_write_kv_u64(w, "completion_tokens", u->completion_tokens);
+	rc = rc ? rc : json_write_kv_u64(w, "total_tokens", u->total_tokens);
+	if (!rc && u->cached_tokens) {
+		rc = json_write_key(w, "prompt_tokens_details");
+		rc = rc ? rc : json_write_obj_begin(w);
+		rc = rc ? rc : json_write_kv_u64(w, "cached_tokens", u->cached_tokens);
+		rc = rc ? rc : json_write_obj_end(w);
+	}
+	return rc ? rc : json_write_obj_end(w);
+}
+
+static int chunk_head(json_writer *w, str id, int64_t created, str model)
+{
+	int rc = json_write_obj_begin(w);
+	rc = rc ? rc : json_write_kv_strn(w, "id", id.p, id.n);
+	rc = rc ? rc : json_write_kv_str(w, "object", "chat.completion.chunk");
+	rc = rc ? rc : json_write_kv_i64(w, "created", created);
+	rc = rc ? rc : json_write_kv_strn(w, "model", model.p, model.n);
+	return rc ? rc : json_write_key(w, "choices");
+}
+
+int xlate_chunk_begin(json_writer *w, str id, int64_t created, str model)
+{
+	int rc = chunk_head(w, id, created, model);
+	rc = rc ? rc : json_write_arr_begin(w);
+	rc = rc ? rc : json_write_obj_begin(w);
+	rc = rc ? rc : json_write_kv_i64(w, "index", 0);
+	rc = rc ? rc : json_write_key(w, "delta");
+	return rc ? rc : json_write_obj_begin(w);
+}
+
+int xlate_chunk_end(json_writer *w, const char *finish_reason, const xlate_usage *u)
+{
+	int rc = json_write_obj_end(w);
+	if (!rc)
+		rc = finish_reason ? json_write_kv_str(w, "finish_reason", finish_reason)
+		                   : json_write_kv_null(w, "finish_reason");
+	rc = rc ? rc : json_write_obj_end(w);
+	rc = rc ? rc : json_write_arr_end(w);
+	if (!rc && u)
+		rc = xlate_write_usage(w, u);
+	return rc ? rc : json_write_obj_end(w);
+}
+
+int xlate_chunk_usage(json_writer *w, str id, int64_t created, str model, const xlate_usage *u)
+{
+	int rc = chunk_head(w, id, created, model);
+	rc = rc ? rc : json_write_arr_begin(w);
+	rc = rc ? rc : json_write_arr_end(w);
+	rc = rc ? rc : xlate_write_usage(w, u);
+	return rc ? rc : json_write_obj_end(w);
+}

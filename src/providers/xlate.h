@@ -1,0 +1,132 @@
+/* xlate.h — conventions shared by the native translators (providers/xlate_*.c):
+ * pure functions that turn an OpenAI chat request into a provider's native
+ * body, the provider's response back into an OpenAI chat.completion, and the
+ * provider's stream events into chat.completion.chunk payloads.
+ *
+ * Every translator follows the same shape:
+ *   - pure: no I/O, clock, env or globals. What is not a function of the
+ *     input (upstream model id, "created", a fallback id, defaults) comes in
+ *     an xlate_ctx;
+ *   - input: bytes, read with the strict JSON reader (json/json.h). Scratch
+ *     memory (tokens, unescaped strings) comes from a caller arena; nothing
+ *     returned points into it, so the caller may reset it once a call returned;
+ *   - output: appended to a caller buf, whose cap bounds it (ERR_TOOBIG).
+ *     On any error the buf is put back to its length at entry (no half
+ *     document). Outputs are always valid JSON;
+ *   - result: 0 (or a count), or a negative err_t with an xlate_err that says
+ *     which error kind the gateway should report and the human detail.
+ *
+ * The stream side is a fixed-size struct per stream (constant memory, no
+ * heap), fed one SSE event (sse.h's type + data) at a time. Chunks are
+ * appended to the out buf as compact JSON, each followed by '\n' (compact
+ * JSON never contains a raw newline): the gateway frames every line as
+ * `data: <line>\n\n` and appends `data: [DONE]` itself. */
+#ifndef PROVIDERS_XLATE_H
+#define PROVIDERS_XLATE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "base/str.h"
+#include "json/json.h"
+#include "json/json_write.h"
+
+/* What a translator needs besides the bytes. Zero-initialised = defaults. */
+typedef struct xlate_ctx {
+	str model;           /* request: upstream model id written as "model" ("" keeps the
+	                      * client's value). response/stream: fallback "model" when the
+	                      * upstream names none */
+	str id;              /* response/stream: fallback id when the upstream gives none */
+	int64_t created;     /* response/stream: unix seconds for "created" */
+	bool stream;         /* request: the upstream call streams ("stream": true|false) */
+	bool include_usage;  /* stream: the client set stream_options.include_usage */
+	uint32_t max_tokens; /* request: default output cap when the client sets none
+	                      * (0 = the adapter's default, e.g. Anthropic 4096) */
+	unsigned flags;      /* XLATE_F_* */
+} xlate_ctx;
+
+/* Assistant tool_calls[].function.arguments that are not a JSON object are an
+ * error (XLATE_E_BAD_REQUEST) instead of being sent as {} (upstream's rule).
+ * An empty or all-blank string always means {}. */
+#define XLATE_F_STRICT_ARGS 0x01u
+
+/* Which error the gateway reports (rest-api.md error table). */
+typedef enum xlate_kind {
+	XLATE_E_NONE = 0,
+	XLATE_E_BAD_REQUEST,   /* 400 BadRequest: the client request cannot be translated */
+	XLATE_E_SERIALIZATION, /* 400 Serialization: upstream body not of the expected shape */
+	XLATE_E_STREAMING,     /* Streaming: malformed stream event, stream `error` event, cut stream */
+	XLATE_E_UPSTREAM,      /* an error object from the upstream (see status and type) */
+	XLATE_E_INTERNAL,      /* InternalError: output over the buf cap (ERR_TOOBIG) or no memory */
+} xlate_kind;
+
+#define XLATE_ERR_TYPE_MAX 64
+#define XLATE_ERR_MSG_MAX 512
+
+typedef struct xlate_err {
+	xlate_kind kind;
+	int status;                     /* HTTP status the upstream error type implies; 0 = none */
+	char type[XLATE_ERR_TYPE_MAX];  /* the upstream's own error type ("overloaded_error"), or "" */
+	char msg[XLATE_ERR_MSG_MAX];    /* the detail, without the kind's prefix ("bad request: "
+	                                 * is the gateway's); NUL-terminated valid UTF-8, cut at a
+	                                 * character boundary when longer */
+} xlate_err;
+
+/* Token counts in OpenAI terms. */
+typedef struct xlate_usage {
+	bool present;                /* the upstream reported usage */
+	uint64_t prompt_tokens;      /* all input billed (Anthropic: input + cache writes + cache reads) */
+	uint64_t completion_tokens;
+	uint64_t total_tokens;
+	uint64_t cached_tokens;      /* part of prompt_tokens read from a prompt cache */
+	uint64_t cache_write_tokens; /* part of prompt_tokens written to a prompt cache */
+} xlate_usage;
+
+/* What the request translator saw in the client request. */
+typedef struct xlate_req_info {
+	bool stream;                 /* the client's "stream" was true */
+	bool include_usage;          /* stream_options.include_usage was true */
+} xlate_req_info;
+
+/* ---- helpers for translators (xlate.c) ------------------------------------ */
+
+/* Fill e (may be NULL): kind, status 0, type "", formatted message. */
+void xlate_err_set(xlate_err *e, xlate_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Copy s into dst[0..cap) NUL-terminated, cut at a UTF-8 character boundary
+ * (invalid bytes become '?'). Returns the bytes written. */
+size_t xlate_strlcpy(char *dst, size_t cap, str s);
+/* Kind for an err_t from the writer/arena: ERR_TOOBIG, ERR_NOMEM -> INTERNAL
+ * with a message naming what; anything else -> INTERNAL too. Returns rc. */
+int xlate_fail_internal(xlate_err *e, int rc, const char *what);
+
+/* Member key of object obj when present and not null, else -1. */
+int xlate_get(const json_doc *d, int obj, const char *key);
+/* The unescaped string member key (zero copy when possible, else in a).
+ * false when absent, not a string, or out of memory. */
+bool xlate_get_str(const json_doc *d, int obj, const char *key, arena *a, str *out);
+/* Does member key hold a string equal to s? */
+bool xlate_str_is(const json_doc *d, int obj, const char *key, const char *s);
+/* Member key as an unsigned integer; false (and *out = 0) otherwise. */
+bool xlate_get_u64(const json_doc *d, int obj, const char *key, uint64_t *out);
+
+/* Write value i of d re-serialised through w (compact, or pretty with
+ * JSON_W_PRETTY): containers rebuilt, scalars copied byte for byte, keys
+ * unescaped (into a when they hold escapes) and written again. */
+int xlate_copy(json_writer *w, const json_doc *d, int i, arena *a);
+
+/* Chunk framing: xlate_chunk_begin writes
+ *   {"id":id,"object":"chat.completion.chunk","created":c,"model":m,
+ *    "choices":[{"index":0,"delta":{
+ * and leaves the delta object open for its members; xlate_chunk_end closes
+ * it, writes "finish_reason" (the string, or null), closes the choice, adds
+ * "usage" when u is not NULL, and closes the chunk. xlate_chunk_usage writes
+ * a whole usage-only chunk ("choices":[], OpenAI's include_usage chunk). */
+int xlate_chunk_begin(json_writer *w, str id, int64_t created, str model);
+int xlate_chunk_end(json_writer *w, const char *finish_reason, const xlate_usage *u);
+int xlate_chunk_usage(json_writer *w, str id, int64_t created, str model, const xlate_usage *u);
+/* "usage":{"prompt_tokens","completion_tokens","total_tokens"
+ * [,"prompt_tokens_details":{"cached_tokens"}]} — key included; the details
+ * only when cached_tokens > 0. */
+int xlate_write_usage(json_writer *w, const xlate_usage *u);
+
+#endif

@@ -1,0 +1,1544 @@
+/* xlate_anthropic.c — OpenAI chat <-> Anthropic Messages API: request body,
+ * response body, error body, anthropic-beta header, and the stream state
+ * machine. Pure; the rules are listed in xlate_anthropic.h.
+ *
+ * The writers below rely on json_writer's sticky error: a run of writes is
+ * issued unchecked and the first failure (cap, memory) is read back once,
+ * from json_write_finish() or w->err. Validation errors (ERR_INVAL with
+ * err filled) return at once. */
+#include "providers/xlate_anthropic.h"
+#include "base/err.h"
+#include <string.h>
+
+typedef struct rq {
+	const xlate_ctx *cx;
+	const json_doc *d;
+	arena *a;
+	json_writer *w;
+	xlate_err *err;
+	unsigned flags;
+} rq;
+
+enum { ROLE_NONE = 0, ROLE_USER, ROLE_ASSISTANT, ROLE_SYSTEM, ROLE_BAD };
+
+static const char *const hosted_tools[] = {
+	"computer_20241022", "computer_use_20250124", "web_search_20250305", "code_execution_20250522",
+};
+
+/* Top-level request members the translator handles itself or drops; every
+ * other member is passed through. */
+static const char *const consumed_keys[] = {
+	/* rewritten */
+	"model", "messages", "max_tokens", "max_completion_tokens", "stop", "stream", "tools",
+	"tool_choice", "response_format", "reasoning_effort", "user", "parallel_tool_calls",
+	/* generated here: a client copy would collide */
+	"system", "stop_sequences", "thinking",
+	/* no Anthropic equivalent (providers.md "Removed before sending") */
+	"n", "presence_penalty", "frequency_penalty", "logit_bias", "stream_options", "service_tier",
+	"extra_body", "logprobs", "top_logprobs", "store", "metadata", "prediction", "audio",
+	"web_search_options", "modalities", "seed",
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static bool tok_is(const json_doc *d, int i, const char *s)
+{
+	return i >= 0 && json_str_eq(d, i, str_from(s));
+}
+
+static bool is_str(const json_doc *d, int i)
+{
+	return i >= 0 && json_typeof(d, i) == JSON_STRING;
+}
+
+/* A string token whose value is not "" (raw text longer than its quotes). */
+static bool nonempty_str(const json_doc *d, int i)
+{
+	return is_str(d, i) && json_raw(d, i).n > 2;
+}
+
+static void w_raw(json_writer *w, const json_doc *d, int i)
+{
+	str r = json_raw(d, i);
+	json_write_raw(w, r.p, r.n);
+}
+
+static void w_kraw(json_writer *w, const char *key, const json_doc *d, int i)
+{
+	json_write_key(w, key);
+	w_raw(w, d, i);
+}
+
+static void w_kstr(json_writer *w, const char *key, str s)
+{
+	json_write_kv_strn(w, key, s.p ? s.p : "", s.n);
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static const char *map_stop(const json_doc *d, int sr)
+{
+	if (tok_is(d, sr, "tool_use"))
+		return "tool_calls";
+	if (tok_is(d, sr, "max_tokens"))
+		return "length";
+	if (tok_is(d, sr, "refusal") || tok_is(d, sr, "content_filtered"))
+		return "content_filter";
+	return "stop"; /* end_turn, stop_sequence, pause_turn, anything else */
+}
+
+static int role_of(const json_doc *d, int m)
+{
+	int r = xlate_get(d, m, "role");
+	if (tok_is(d, r, "user") || tok_is(d, r, "tool") || tok_is(d, r, "function"))
+		return ROLE_USER;
+	if (tok_is(d, r, "assistant"))
+		return ROLE_ASSISTANT;
+	if (tok_is(d, r, "system") || tok_is(d, r, "developer"))
+		return ROLE_SYSTEM;
+	return ROLE_BAD;
+}
+
+/* Write s with every character outside [A-Za-z0-9_-] replaced by '_'
+ * (one '_' per UTF-8 character, as upstream's per-char rule). */
+static int w_sanitized(rq *r, const char *key, str s)
+{
+	char *o = arena_alloc(r->a, s.n + 1);
+	size_t k = 0, i = 0;
+	if (!o)
+		return ERR_NOMEM;
+	while (i < s.n) {
+		unsigned char c = (unsigned char)s.p[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+		    c == '-') {
+			o[k++] = (char)c;
+			i++;
+			continue;
+		}
+		int l = json_utf8_seq((const unsigned char *)s.p + i, s.n - i);
+		i += l > 0 ? (size_t)l : (size_t)-l;
+		o[k++] = '_';
+	}
+	json_write_kv_strn(r->w, key, o, k);
+	return 0;
+}
+
+/* {"type":"text","text":<token i, or "" when i < 0>,"cache_control"?} */
+static void block_text_tok(rq *r, int i, int cc)
+{
+	json_writer *w = r->w;
+	json_write_obj_begin(w);
+	json_write_kv_str(w, "type", "text");
+	if (i >= 0)
+		w_kraw(w, "text", r->d, i);
+	else
+		json_write_kv_str(w, "text", "");
+	if (cc >= 0)
+		w_kraw(w, "cache_control", r->d, cc);
+	json_write_obj_end(w);
+}
+
+static void block_text_s(rq *r, str s, int cc)
+{
+	json_writer *w = r->w;
+	json_write_obj_begin(w);
+	json_write_kv_str(w, "type", "text");
+	w_kstr(w, "text", s);
+	if (cc >= 0)
+		w_kraw(w, "cache_control", r->d, cc);
+	json_write_obj_end(w);
+}
+
+/* ---- user / tool content ------------------------------------------------------- */
+
+enum part_kind { P_NONE = 0, P_TEXT, P_IMAGE, P_DOCUMENT, P_OTHER_TEXT };
+
+static enum part_kind part_kind(const json_doc *d, int part)
+{
+	if (json_typeof(d, part) != JSON_OBJECT)
+		return P_NONE;
+	int t = xlate_get(d, part, "type");
+	if (!is_str(d, t))
+		return P_NONE;
+	if (tok_is(d, t, "text"))
+		return P_TEXT;
+	if (tok_is(d, t, "image_url")) {
+		int u = json_path(d, part, "image_url.url");
+		return is_str(d, u) ? P_IMAGE : P_NONE;
+	}
+	if (tok_is(d, t, "document")) {
+		int dd = json_path(d, part, "document.data");
+		return is_str(d, dd) ? P_DOCUMENT : P_NONE;
+	}
+	return nonempty_str(d, xlate_get(d, part, "text")) ? P_OTHER_TEXT : P_NONE;
+}
+
+static int w_image(rq *r, int url_tok, int cc)
+{
+	json_writer *w = r->w;
+	str url, head, data;
+	int rc = json_str(r->d, url_tok, r->a, &url);
+	if (rc)
+		return rc;
+	json_write_obj_begin(w);
+	json_write_kv_str(w, "type", "image");
+	json_write_key(w, "source");
+	json_write_obj_begin(w);
+	if (str_starts_with(url, STR_LIT("data:")) && str_cut(url, ',', &head, &data)) {
+		while (str_starts_with(head, STR_LIT("data:")))
+			head = str_slice(head, 5, head.n);
+		while (str_ends_with(head, STR_LIT(";base64")))
+			head = str_slice(head, 0, head.n - 7);
+		json_write_kv_str(w, "type", "base64");
+		w_kstr(w, "media_type", head);
+		w_kstr(w, "data", data);
+	} else {
+		json_write_kv_str(w, "type", "url");
+		w_kraw(w, "url", r->d, url_tok);
+	}
+	json_write_obj_end(w);
+	if (cc >= 0)
+		w_kraw(w, "cache_control", r->d, cc);
+	json_write_obj_end(w);
+	return 0;
+}
+
+static int w_part(rq *r, int part, enum part_kind k, int cc, bool tool_result)
+{
+	const json_doc *d = r->d;
+	json_writer *w = r->w;
+	switch (k) {
+	case P_TEXT: {
+		int t = xlate_get(d, part, "text");
+		block_text_tok(r, is_str(d, t) ? t : -1, cc);
+		return 0;
+	}
+	case P_IMAGE:
+		return w_image(r, json_path(d, part, "image_url.url"), cc);
+	case P_DOCUMENT:
+		if (tool_result) {
+			block_text_s(r, STR_LIT("[unsupported content in tool result]"), -1);
+			return 0;
+		}
+		json_write_obj_begin(w);
+		json_write_kv_str(w, "type", "document");
+		json_write_key(w, "source");
+		json_write_obj_begin(w);
+		json_write_kv_str(w, "type", "base64");
+		{
+			int mt = json_path(d, part, "document.media_type");
+			if (is_str(d, mt))
+				w_kraw(w, "media_type", d, mt);
+			else
+				json_write_kv_str(w, "media_type", "application/pdf");
+		}
+		w_kraw(w, "data", d, json_path(d, part, "document.data"));
+		json_write_obj_end(w);
+		if (cc >= 0)
+			w_kraw(w, "cache_control", d, cc);
+		json_write_obj_end(w);
+		return 0;
+	case P_OTHER_TEXT:
+		block_text_tok(r, xlate_get(d, part, "text"), cc);
+		return 0;
+	case P_NONE:
+		break;
+	}
+	return 0;
+}
+
+/* The blocks of user (or tool result) content c. mcc: the message's
+ * cache_control, which replaces the last block's own (-1 = none). */
+static int w_user_content(rq *r, int c, int mcc, bool tool_result)
+{
+	const json_doc *d = r->d;
+	json_type t = json_typeof(d, c);
+	if (c < 0)
+		return 0;
+	if (t == JSON_STRING) {
+		block_text_tok(r, c, mcc);
+		return 0;
+	}
+	if (t != JSON_ARRAY) {
+		block_text_s(r, json_raw(d, c), mcc);
+		return 0;
+	}
+	size_t idx = 0, last = SIZE_MAX;
+	json_iter it = json_iter_begin(d, c);
+	int p;
+	while (json_iter_next(d, &it, NULL, &p)) {
+		if (part_kind(d, p) != P_NONE)
+			last = idx;
+		idx++;
+	}
+	idx = 0;
+	it = json_iter_begin(d, c);
+	while (json_iter_next(d, &it, NULL, &p)) {
+		enum part_kind k = part_kind(d, p);
+		if (k != P_NONE) {
+			int cc = xlate_get(d, p, "cache_control");
+			if (idx == last && mcc >= 0)
+				cc = mcc;
+			if (k == P_OTHER_TEXT)
+				cc = idx == last ? mcc : -1;
+			int rc = w_part(r, p, k, cc, tool_result);
+			if (rc)
+				return rc;
+		}
+		idx++;
+	}
+	return 0;
+}
+
+/* ---- assistant ---------------------------------------------------------------------- */
+
+static int w_tool_input(rq *r, str args, size_t mi, size_t ti)
+{
+	json_doc ad;
+	json_err je;
+	str t = str_trim(args);
+	int rc;
+	if (t.n == 0)
+		goto empty;
+	rc = json_parse_arena(&ad, r->a, args.p, args.n, NULL, &je);
+	if (rc == ERR_NOMEM)
+		return rc;
+	if (rc > 0 && json_typeof(&ad, 0) == JSON_OBJECT)
+		return xlate_copy(r->w, &ad, 0, r->a) == ERR_NOMEM ? ERR_NOMEM : 0;
+	if (r->flags & XLATE_F_STRICT_ARGS) {
+		xlate_err_set(r->err, XLATE_E_BAD_REQUEST,
+			      "messages[%zu].tool_calls[%zu].function.arguments is not a JSON object: %s", mi, ti,
+			      rc > 0 ? json_type_name(json_typeof(&ad, 0)) : je.msg);
+		return ERR_INVAL;
+	}
+empty:
+	json_write_obj_begin(r->w);
+	json_write_obj_end(r->w);
+	return 0;
+}
+
+static int w_assistant(rq *r, int m, size_t mi)
+{
+	const json_doc *d = r->d;
+	json_writer *w = r->w;
+	int c = xlate_get(d, m, "content"), p, tc, rc;
+	size_t nb = 0, ti = 0;
+	json_iter it;
+
+	if (json_typeof(d, c) == JSON_STRING && nonempty_str(d, c)) {
+		block_text_tok(r, c, xlate_get(d, m, "cache_control"));
+		nb++;
+	} else if (json_typeof(d, c) == JSON_ARRAY) {
+		/* upstream drops array content; its text parts are kept here */
+		it = json_iter_begin(d, c);
+		while (json_iter_next(d, &it, NULL, &p)) {
+			int t = xlate_get(d, p, "text");
+			if (xlate_str_is(d, p, "type", "text") && nonempty_str(d, t)) {
+				block_text_tok(r, t, xlate_get(d, p, "cache_control"));
+				nb++;
+			}
+		}
+	}
+	int calls = xlate_get(d, m, "tool_calls");
+	it = json_iter_begin(d, json_typeof(d, calls) == JSON_ARRAY ? calls : -1);
+	while (json_iter_next(d, &it, NULL, &tc)) {
+		str id, args;
+		int fn = xlate_get(d, tc, "function");
+		int name = xlate_get(d, fn, "name");
+		xlate_get_str(d, tc, "id", r->a, &id);
+		if (!xlate_get_str(d, fn, "arguments", r->a, &args))
+			args = STR_LIT("{}");
+		json_write_obj_begin(w);
+		json_write_kv_str(w, "type", "tool_use");
+		if ((rc = w_sanitized(r, "id", id)))
+			return rc;
+		if (is_str(d, name))
+			w_kraw(w, "name", d, name);
+		else
+			json_write_kv_str(w, "name", "");
+		json_write_key(w, "input");
+		if ((rc = w_tool_input(r, args, mi, ti)))
+			return rc;
+		json_write_obj_end(w);
+		nb++;
+		ti++;
+	}
+	if (!nb)
+		block_text_tok(r, -1, -1);
+	return 0;
+}
+
+/* ---- one user-side message: user, tool, function ------------------------------------- */
+
+static int w_user_side(rq *r, int m)
+{
+	const json_doc *d = r->d;
+	json_writer *w = r->w;
+	int role = xlate_get(d, m, "role"), rc;
+	str id;
+
+	if (tok_is(d, role, "user"))
+		return w_user_content(r, xlate_get(d, m, "content"), xlate_get(d, m, "cache_control"), false);
+
+	json_write_obj_begin(w);
+	json_write_kv_str(w, "type", "tool_result");
+	if (tok_is(d, role, "tool")) {
+		xlate_get_str(d, m, "tool_call_id", r->a, &id);
+		if ((rc = w_sanitized(r, "tool_use_id", id)))
+			return rc;
+		json_write_key(w, "content");
+		json_write_arr_begin(w);
+		if ((rc = w_user_content(r, xlate_get(d, m, "content"), -1, true)))
+			return rc;
+		json_write_arr_end(w);
+		int cc = xlate_get(d, m, "cache_control");
+		if (cc >= 0)
+			w_kraw(w, "cache_control", d, cc);
+	} else { /* legacy function result */
+		xlate_get_str(d, m, "name", r->a, &id);
+		if ((rc = w_sanitized(r, "tool_use_id", id)))
+			return rc;
+		json_write_key(w, "content");
+		json_write_arr_begin(w);
+		int c = xlate_get(d, m, "content");
+		block_text_tok(r, is_str(d, c) ? c : -1, -1);
+		json_write_arr_end(w);
+	}
+	json_write_obj_end(w);
+	return 0;
+}
+
+static int w_messages(rq *r, int msgs)
+{
+	const json_doc *d = r->d;
+	json_writer *w = r->w;
+	int cur = ROLE_NONE, m, rc;
+	size_t mi = 0;
+	json_iter it = json_iter_begin(d, msgs);
+
+	json_write_key(w, "messages");
+	json_write_arr_begin(w);
+	while (json_iter_next(d, &it, NULL, &m)) {
+		int role = role_of(d, m);
+		if (role == ROLE_SYSTEM) {
+			mi++;
+			continue;
+		}
+		if (role != cur) {
+			if (cur != ROLE_NONE) {
+				json_write_arr_end(w);
+				json_write_obj_end(w);
+			}
+			json_write_obj_begin(w);
+			json_write_kv_str(w, "role", role == ROLE_USER ? "user" : "assistant");
+			json_write_key(w, "content");
+			json_write_arr_begin(w);
+			cur = role;
+		}
+		rc = role == ROLE_ASSISTANT ? w_assistant(r, m, mi) : w_user_side(r, m);
+		if (rc)
+			return rc;
+		mi++;
+	}
+	if (cur != ROLE_NONE) {
+		json_write_arr_end(w);
+		json_write_obj_end(w);
+	}
+	json_write_arr_end(w);
+	return 0;
+}
+
+/* ---- system ------------------------------------------------------------------------------ */
+
+/* The response_format instruction text into tb (0 = none). */
+static int rf_instruction(rq *r, int rf, buf *tb)
+{
+	const json_doc *d = r->d;
+	int rc;
+	if (xlate_str_is(d, rf, "type", "json_object")) {
+		rc = buf_puts(tb, "Respond with valid JSON only. Do not include any text outside the JSON object.");
+		return rc ? rc : 1;
+	}
+	if (!xlate_str_is(d, rf, "type", "json_schema") || json_get(d, rf, "json_schema") < 0)
+		return 0;
+	int js = json_get(d, rf, "json_schema");
+	str name;
+	if (!xlate_get_str(d, js, "name", r->a, &name))
+		name = STR_LIT("output");
+	rc = buf_puts(tb, "Respond with valid JSON matching the following schema named '");
+	if (!rc)
+		rc = buf_append(tb, name.p, name.n);
+	if (!rc)
+		rc = buf_puts(tb, "':\n```json\n");
+	if (!rc) {
+		int schema = json_typeof(d, js) == JSON_OBJECT ? json_get(d, js, "schema") : -1;
+		json_writer pw;
+		json_write_init(&pw, tb, JSON_W_PRETTY);
+		pw.max_depth = JSON_DEPTH_MAX;
+		if (schema >= 0)
+			xlate_copy(&pw, d, schema, r->a);
+		else
+			json_write_obj_begin(&pw), json_write_obj_end(&pw);
+		rc = json_write_finish(&pw);
+	}
+	if (!rc)
+		rc = buf_puts(tb, "\n```\nDo not include any text outside the JSON object.");
+	return rc ? rc : 1;
+}
+
+static size_t system_blocks(rq *r, int msgs, bool write)
+{
+	const json_doc *d = r->d;
+	size_t n = 0;
+	int m, p;
+	json_iter it = json_iter_begin(d, msgs), pit;
+	while (json_iter_next(d, &it, NULL, &m)) {
+		if (role_of(d, m) != ROLE_SYSTEM)
+			continue;
+		int c = xlate_get(d, m, "content");
+		if (nonempty_str(d, c)) {
+			if (write)
+				block_text_tok(r, c, xlate_get(d, m, "cache_control"));
+			n++;
+		} else if (json_typeof(d, c) == JSON_ARRAY) {
+			pit = json_iter_begin(d, c);
+			while (json_iter_next(d, &pit, NULL, &p)) {
+				if (write)
+					w_raw(r->w, d, p);
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* ---- tools ------------------------------------------------------------------------------- */
+
+static bool is_hosted(const json_doc *d, int tool)
+{
+	int t = xlate_get(d, tool, "type");
+	for (size_t i = 0; i < NELEM(hosted_tools); i++)
+		if (tok_is(d, t, hosted_tools[i]))
+			return true;
+	return false;
+}
+
+static void w_tool(rq *r, int tool)
+{
+	const json_doc *d = r->d;
+	json_writer *w = r->w;
+	if (is_hosted(d, tool)) {
+		w_raw(w, d, tool);
+		return;
+	}
+	int fn = xlate_get(d, tool, "function");
+	int name = xlate_get(d, fn, "name");
+	int desc = fn >= 0 && json_typeof(d, fn) == JSON_OBJECT ? json_get(d, fn, "description") : -1;
+	int params = xlate_get(d, fn, "parameters");
+	int cc = xlate_get(d, tool, "cache_control");
+	if (cc < 0)
+		cc = xlate_get(d, fn, "cache_control");
+
+	json_write_obj_begin(w);
+	if (name >= 0)
+		w_kraw(w, "name", d, name);
+	else
+		json_write_kv_str(w, "name", "");
+	if (desc >= 0)
+		w_kraw(w, "description", d, desc);
+	json_write_key(w, "input_schema");
+	if (json_typeof(d, params) != JSON_OBJECT) {
+		json_write_obj_begin(w);
+		json_write_kv_str(w, "type", "object");
+		json_write_key(w, "properties");
+		json_write_obj_begin(w);
+		json_write_obj_end(w);
+		json_write_obj_end(w);
+	} else if (xlate_str_is(d, params, "type", "object")) {
+		w_raw(w, d, params);
+	} else {
+		/* force "type":"object", keep the other members */
+		int k, v;
+		json_iter it = json_iter_begin(d, params);
+		json_write_obj_begin(w);
+		json_write_kv_str(w, "type", "object");
+		while (json_iter_next(d, &it, &k, &v)) {
+			str ks;
+			if (json_str_eq(d, k, STR_LIT("type")))
+				continue;
+			if (json_str(d, k, r->a, &ks)) {
+				if (!w->err)
+					w->err = ERR_NOMEM;
+				break;
+			}
+			json_write_keyn(w, ks.p ? ks.p : "", ks.n);
+			w_raw(w, d, v);
+		}
+		json_write_obj_end(w);
+	}
+	if (cc >= 0)
+		w_kraw(w, "cache_control", d, cc);
+	json_write_obj_end(w);
+}
+
+/* ---- the request -------------------------------------------------------------------------- */
+
+static uint64_t effort_budget(const json_doc *d, int root, bool *on)
+{
+	int e = xlate_get(d, root, "reasoning_effort");
+	if (!is_str(d, e))
+		e = json_typeof(d, xlate_get(d, root, "extra_body")) == JSON_OBJECT
+			    ? xlate_get(d, xlate_get(d, root, "extra_body"), "reasoning_effort")
+			    : -1;
+	*on = is_str(d, e);
+	if (!*on)
+		return 0;
+	if (tok_is(d, e, "minimal") || tok_is(d, e, "low"))
+		return 1024;
+	if (tok_is(d, e, "high"))
+		return 16384;
+	if (tok_is(d, e, "max"))
+		return 32768;
+	return 4096; /* medium and anything else */
+}
+
+static bool consumed(const json_doc *d, int key)
+{
+	for (size_t i = 0; i < NELEM(consumed_keys); i++)
+		if (json_str_eq(d, key, str_from(consumed_keys[i])))
+			return true;
+	return false;
+}
+
+static int request_body(rq *r)
+{
+	const json_doc *d = r->d;
+	json_writer *w = r->w;
+	const int root = 0;
+	int rc, v, k;
+
+	/* validation first: nothing is written before it passes */
+	int temp = xlate_get(d, root, "temperature");
+	if (temp >= 0 && json_typeof(d, temp) == JSON_NUMBER) {
+		double t = 0;
+		int drc = json_double(d, temp, &t);
+		if (drc || t < 0.0 || t > 1.0) {
+			char num[JSON_DOUBLE_BUF];
+			str raw = json_raw(d, temp);
+			size_t nl = drc ? 0 : json_fmt_double(num, t);
+			if (!nl)
+				nl = str_to_cbuf(raw, num, sizeof num) ? strlen(num) : 0;
+			xlate_err_set(r->err, XLATE_E_BAD_REQUEST,
+				      "temperature=%.*s is outside Anthropic's supported range [0, 1]; lower the "
+				      "requested value or omit `temperature` to use the provider default",
+				      (int)nl, num);
+			return ERR_INVAL;
+		}
+	}
+	int msgs = xlate_get(d, root, "messages");
+	if (json_typeof(d, msgs) != JSON_ARRAY || json_size(d, msgs) == 0)
+	{
+		xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "messages array must not be empty");
+		return ERR_INVAL;
+	}
+	{
+		size_t mi = 0;
+		int m;
+		json_iter it = json_iter_begin(d, msgs);
+		while (json_iter_next(d, &it, NULL, &m)) {
+			if (json_typeof(d, m) != JSON_OBJECT) {
+				xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "messages[%zu] is not an object", mi);
+				return ERR_INVAL;
+			}
+			if (role_of(d, m) == ROLE_BAD) {
+				str rs;
+				if (!xlate_get_str(d, m, "role", r->a, &rs)) {
+					xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "messages[%zu] has no role", mi);
+					return ERR_INVAL;
+				}
+				xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "messages[%zu] has an unsupported role '%.*s'",
+					      mi, (int)(rs.n > 64 ? 64 : rs.n), rs.p);
+				return ERR_INVAL;
+			}
+			mi++;
+		}
+	}
+
+	bool thinking;
+	uint64_t budget = effort_budget(d, root, &thinking);
+	int tc = xlate_get(d, root, "tool_choice");
+	bool tc_none = tok_is(d, tc, "none");
+	int tools = xlate_get(d, root, "tools");
+	bool send_tools = json_typeof(d, tools) == JSON_ARRAY && !tc_none;
+	bool no_parallel = json_typeof(d, xlate_get(d, root, "parallel_tool_calls")) == JSON_FALSE;
+
+	json_write_obj_begin(w);
+
+	/* model */
+	if (r->cx->model.n)
+		w_kstr(w, "model", r->cx->model);
+	else if (is_str(d, (v = xlate_get(d, root, "model"))))
+		w_kraw(w, "model", d, v);
+	else
+		json_write_kv_str(w, "model", "");
+
+	/* system */
+	{
+		buf tb = { 0 };
+		int rf = xlate_get(d, root, "response_format");
+		int have_rf = json_typeof(d, rf) == JSON_OBJECT ? rf_instruction(r, rf, &tb) : 0;
+		if (have_rf < 0) {
+			buf_free(&tb);
+			return have_rf;
+		}
+		if (have_rf || system_blocks(r, msgs, false)) {
+			json_write_key(w, "system");
+			json_write_arr_begin(w);
+			if (have_rf)
+				block_text_s(r, str_make(tb.data, tb.len), -1);
+			system_blocks(r, msgs, true);
+			json_write_arr_end(w);
+		}
+		buf_free(&tb);
+	}
+
+	if ((rc = w_messages(r, msgs)))
+		return rc;
+
+	/* max_tokens */
+	v = xlate_get(d, root, "max_tokens");
+	if (v < 0)
+		v = xlate_get(d, root, "max_completion_tokens");
+	{
+		uint64_t cur = 0;
+		if (v >= 0) {
+			if (json_u64(d, v, &cur))
+				cur = 0;
+		} else
+			cur = r->cx->max_tokens ? r->cx->max_tokens : XLATE_ANTHROPIC_MAX_TOKENS;
+		if (thinking && cur < budget + 1)
+			json_write_kv_u64(w, "max_tokens", budget + 1);
+		else if (v >= 0)
+			w_kraw(w, "max_tokens", d, v);
+		else
+			json_write_kv_u64(w, "max_tokens", cur);
+	}
+
+	/* stop -> stop_sequences */
+	v = xlate_get(d, root, "stop");
+	if (v >= 0) {
+		json_write_key(w, "stop_sequences");
+		if (json_typeof(d, v) == JSON_ARRAY) {
+			w_raw(w, d, v);
+		} else {
+			json_write_arr_begin(w);
+			if (json_typeof(d, v) == JSON_STRING)
+				w_raw(w, d, v);
+			json_write_arr_end(w);
+		}
+	}
+
+	json_write_kv_bool(w, "stream", r->cx->stream);
+
+	/* tools and tool_choice */
+	if (send_tools) {
+		int t;
+		json_iter it = json_iter_begin(d, tools);
+		json_write_key(w, "tools");
+		json_write_arr_begin(w);
+		while (json_iter_next(d, &it, NULL, &t))
+			w_tool(r, t);
+		json_write_arr_end(w);
+	}
+	if ((tc >= 0 && !tc_none) || (tc < 0 && no_parallel && send_tools)) {
+		json_write_key(w, "tool_choice");
+		json_write_obj_begin(w);
+		if (tc < 0) {
+			json_write_kv_str(w, "type", "auto");
+		} else if (json_typeof(d, tc) == JSON_STRING) {
+			json_write_kv_str(w, "type", tok_is(d, tc, "required") ? "any" : "auto");
+		} else {
+			int name = json_typeof(d, tc) == JSON_OBJECT ? json_path(d, tc, "function.name") : -1;
+			if (is_str(d, name)) {
+				json_write_kv_str(w, "type", "tool");
+				w_kraw(w, "name", d, name);
+			} else {
+				json_write_kv_str(w, "type", "auto");
+			}
+		}
+		if (no_parallel)
+			json_write_kv_bool(w, "disable_parallel_tool_use", true);
+		json_write_obj_end(w);
+	}
+
+	if (thinking) {
+		json_write_key(w, "thinking");
+		json_write_obj_begin(w);
+		json_write_kv_str(w, "type", "enabled");
+		json_write_kv_u64(w, "budget_tokens", budget);
+		json_write_obj_end(w);
+	}
+
+	/* user -> metadata.user_id */
+	{
+		str user;
+		if (xlate_get_str(d, root, "user", r->a, &user) && user.n && user.n <= XLATE_ANTHROPIC_USER_ID_MAX) {
+			json_write_key(w, "metadata");
+			json_write_obj_begin(w);
+			w_kstr(w, "user_id", user);
+			json_write_obj_end(w);
+		}
+	}
+
+	/* everything else as it is (last occurrence of a duplicated key only) */
+	{
+		json_iter it = json_iter_begin(d, root);
+		while (json_iter_next(d, &it, &k, &v)) {
+			str ks;
+			if (consumed(d, k))
+				continue;
+			if (json_str(d, k, r->a, &ks))
+				return ERR_NOMEM;
+			if (json_getn(d, root, ks) != v)
+				continue;
+			json_write_keyn(w, ks.p ? ks.p : "", ks.n);
+			w_raw(w, d, v);
+		}
+	}
+	json_write_obj_end(w);
+	return 0;
+}
+
+int xlate_anthropic_request(const xlate_ctx *cx, const char *in, size_t n, arena *scratch, buf *out,
+			    xlate_req_info *info, xlate_err *err)
+{
+	static const xlate_ctx zero_ctx;
+	size_t old = out->len;
+	json_doc doc;
+	json_err je;
+	json_writer w;
+	rq r = { cx ? cx : &zero_ctx, &doc, scratch, &w, err, cx ? cx->flags : 0 };
+	int rc;
+
+	if (info)
+		memset(info, 0, sizeof *info);
+	rc = json_parse_arena(&doc, scratch, in, n, NULL, &je);
+	if (rc < 0) {
+		if (rc == ERR_NOMEM)
+			return xlate_fail_internal(err, rc, "the request");
+		xlate_err_set(err, XLATE_E_BAD_REQUEST, "request body is not valid JSON: %s", je.msg);
+		return ERR_INVAL;
+	}
+	if (json_typeof(&doc, 0) != JSON_OBJECT) {
+		xlate_err_set(err, XLATE_E_BAD_REQUEST, "request body must be a JSON object");
+		return ERR_INVAL;
+	}
+	if (info) {
+		info->stream = json_typeof(&doc, xlate_get(&doc, 0, "stream")) == JSON_TRUE;
+		int so = xlate_get(&doc, 0, "stream_options");
+		info->include_usage = json_typeof(&doc, xlate_get(&doc, so, "include_usage")) == JSON_TRUE;
+	}
+	json_write_init(&w, out, 0);
+	w.max_depth = JSON_DEPTH_MAX;
+	rc = request_body(&r);
+	if (rc == ERR_INVAL)
+		goto fail; /* a validation error: err is filled */
+	if (rc && !w.err)
+		w.err = rc;
+	if ((rc = json_write_finish(&w))) {
+		xlate_fail_internal(err, rc, "the Anthropic request");
+		goto fail;
+	}
+	return 0;
+fail:
+	buf_truncate(out, old);
+	return rc;
+}
+
+/* ---- errors ------------------------------------------------------------------------------- */
+
+int xlate_anthropic_error_status(str t)
+{
+	static const struct {
+		const char *type;
+		int status;
+	} map[] = {
+		{ "invalid_request_error", 400 }, { "authentication_error", 401 }, { "billing_error", 402 },
+		{ "permission_error", 403 },      { "not_found_error", 404 },      { "request_too_large", 413 },
+		{ "rate_limit_error", 429 },      { "api_error", 500 },            { "timeout_error", 504 },
+		{ "overloaded_error", 529 },
+	};
+	for (size_t i = 0; i < NELEM(map); i++)
+		if (str_eq_cstr(t, map[i].type))
+			return map[i].status;
+	return 0;
+}
+
+/* Fill err from the "error" object of root; false when there is none. */
+static bool error_from(const json_doc *d, int root, arena *a, xlate_kind kind, const char *dflt,
+		       xlate_err *err)
+{
+	int e = xlate_get(d, root, "error");
+	str msg, type;
+	if (json_typeof(d, e) != JSON_OBJECT)
+		return false;
+	if (!xlate_get_str(d, e, "message", a, &msg))
+		msg = str_from(dflt);
+	if (!xlate_get_str(d, e, "type", a, &type))
+		type = STR_NULL;
+	if (err) {
+		xlate_err_set(err, kind, "%s", "");
+		xlate_strlcpy(err->msg, sizeof err->msg, msg);
+		xlate_strlcpy(err->type, sizeof err->type, type);
+		err->status = xlate_anthropic_error_status(type);
+	}
+	return true;
+}
+
+int xlate_anthropic_error(const char *in, size_t n, arena *scratch, xlate_err *err)
+{
+	json_doc d;
+	if (json_parse_arena(&d, scratch, in, n, NULL, NULL) < 0)
+		return ERR_NOTFOUND;
+	if (!error_from(&d, 0, scratch, XLATE_E_UPSTREAM, "unknown Anthropic error", err))
+		return ERR_NOTFOUND;
+	return 0;
+}
+
+/* ---- response ----------------------------------------------------------------------------- */
+
+static void read_usage(const json_doc *d, int u, xlate_usage *out, uint64_t *input)
+{
+	uint64_t in = 0, cw = 0, cr = 0, o = 0;
+	memset(out, 0, sizeof *out);
+	out->present = json_typeof(d, u) == JSON_OBJECT;
+	xlate_get_u64(d, u, "input_tokens", &in);
+	xlate_get_u64(d, u, "cache_creation_input_tokens", &cw);
+	xlate_get_u64(d, u, "cache_read_input_tokens", &cr);
+	xlate_get_u64(d, u, "output_tokens", &o);
+	out->prompt_tokens = sat_add(sat_add(in, cw), cr);
+	out->completion_tokens = o;
+	out->total_tokens = sat_add(out->prompt_tokens, o);
+	out->cached_tokens = cr;
+	out->cache_write_tokens = cw;
+	if (input)
+		*input = in;
+}
+
+/* Write the string members `field` of the blocks of type `type` joined as
+ * one JSON string (their raw escaped contents concatenated: always valid).
+ * Returns 1 written, 0 nothing to write (key not written), or ERR_NOMEM. */
+static int w_joined(json_writer *w, const json_doc *d, int content, const char *type, const char *field,
+		    const char *key, arena *a)
+{
+	size_t len = 0;
+	int b;
+	json_iter it = json_iter_begin(d, content);
+	while (json_iter_next(d, &it, NULL, &b)) {
+		int t = xlate_get(d, b, field);
+		if (xlate_str_is(d, b, "type", type) && is_str(d, t))
+			len += json_raw(d, t).n - 2;
+	}
+	if (!len)
+		return 0;
+	char *s = arena_alloc(a, len + 2), *p = s;
+	if (!s)
+		return ERR_NOMEM;
+	*p++ = '"';
+	it = json_iter_begin(d, content);
+	while (json_iter_next(d, &it, NULL, &b)) {
+		int t = xlate_get(d, b, field);
+		if (xlate_str_is(d, b, "type", type) && is_str(d, t)) {
+			str raw = json_raw(d, t);
+			memcpy(p, raw.p + 1, raw.n - 2);
+			p += raw.n - 2;
+		}
+	}
+	*p = '"';
+	json_write_kv_raw(w, key, s, len + 2);
+	return 1;
+}
+
+static bool is_tool_block(const json_doc *d, int b)
+{
+	return xlate_str_is(d, b, "type", "tool_use") || xlate_str_is(d, b, "type", "server_tool_use");
+}
+
+/* "arguments": the compact JSON of value v ({} when v < 0), as a string. */
+static int w_arguments(json_writer *w, const json_doc *d, int v, arena *a, size_t cap)
+{
+	buf tb = { 0 };
+	json_writer cw;
+	int rc;
+	tb.cap = cap;
+	json_write_init(&cw, &tb, 0);
+	cw.max_depth = JSON_DEPTH_MAX;
+	if (v >= 0)
+		xlate_copy(&cw, d, v, a);
+	else
+		json_write_obj_begin(&cw), json_write_obj_end(&cw);
+	rc = json_write_finish(&cw);
+	if (!rc)
+		rc = json_write_kv_strn(w, "arguments", tb.data, tb.len);
+	else if (!w->err)
+		w->err = rc;
+	buf_free(&tb);
+	return rc;
+}
+
+int xlate_anthropic_response(const xlate_ctx *cx, const char *in, size_t n, arena *scratch, buf *out,
+			     xlate_usage *usage, xlate_err *err)
+{
+	static const xlate_ctx zero_ctx;
+	size_t old = out->len;
+	json_doc doc, *d = &doc;
+	json_err je;
+	json_writer w;
+	xlate_usage u;
+	int rc, b;
+
+	if (!cx)
+		cx = &zero_ctx;
+	if (usage)
+		memset(usage, 0, sizeof *usage);
+	rc = json_parse_arena(d, scratch, in, n, NULL, &je);
+	if (rc < 0) {
+		if (rc == ERR_NOMEM)
+			return xlate_fail_internal(err, rc, "the response");
+		xlate_err_set(err, XLATE_E_SERIALIZATION, "invalid JSON from Anthropic: %s", je.msg);
+		return ERR_INVAL;
+	}
+	if (json_typeof(d, 0) != JSON_OBJECT) {
+		xlate_err_set(err, XLATE_E_SERIALIZATION, "Anthropic response is not a JSON object");
+		return ERR_INVAL;
+	}
+	if (json_get(d, 0, "stop_reason") < 0 || xlate_str_is(d, 0, "type", "error")) {
+		if (error_from(d, 0, scratch, XLATE_E_UPSTREAM, "unknown Anthropic error", err))
+			return ERR_INVAL;
+		xlate_err_set(err, XLATE_E_SERIALIZATION, "Anthropic response has no stop_reason");
+		return ERR_INVAL;
+	}
+	int id = xlate_get(d, 0, "id"), model = xlate_get(d, 0, "model");
+	int content = xlate_get(d, 0, "content");
+	if (json_typeof(d, content) != JSON_ARRAY)
+		content = -1;
+	read_usage(d, xlate_get(d, 0, "usage"), &u, NULL);
+
+	json_write_init(&w, out, 0);
+	w.max_depth = JSON_DEPTH_MAX;
+	json_write_obj_begin(&w);
+	if (is_str(d, id))
+		w_kraw(&w, "id", d, id);
+	else
+		w_kstr(&w, "id", cx->id);
+	json_write_kv_str(&w, "object", "chat.completion");
+	json_write_kv_i64(&w, "created", cx->created);
+	if (is_str(d, model))
+		w_kraw(&w, "model", d, model);
+	else
+		w_kstr(&w, "model", cx->model);
+	json_write_key(&w, "choices");
+	json_write_arr_begin(&w);
+	json_write_obj_begin(&w);
+	json_write_kv_i64(&w, "index", 0);
+	json_write_key(&w, "message");
+	json_write_obj_begin(&w);
+	json_write_kv_str(&w, "role", "assistant");
+	rc = w_joined(&w, d, content, "text", "text", "content", scratch);
+	if (rc == 0)
+		json_write_kv_null(&w, "content");
+	if (rc >= 0) {
+		size_t ntools = 0;
+		json_iter it = json_iter_begin(d, content);
+		while (json_iter_next(d, &it, NULL, &b))
+			ntools += is_tool_block(d, b);
+		if (ntools) {
+			json_write_key(&w, "tool_calls");
+			json_write_arr_begin(&w);
+			it = json_iter_begin(d, content);
+			while (rc >= 0 && json_iter_next(d, &it, NULL, &b)) {
+				if (!is_tool_block(d, b))
+					continue;
+				int tid = xlate_get(d, b, "id"), name = xlate_get(d, b, "name");
+				json_write_obj_begin(&w);
+				if (is_str(d, tid))
+					w_kraw(&w, "id", d, tid);
+				else
+					json_write_kv_str(&w, "id", "");
+				json_write_kv_str(&w, "type", "function");
+				json_write_key(&w, "function");
+				json_write_obj_begin(&w);
+				if (is_str(d, name))
+					w_kraw(&w, "name", d, name);
+				else
+					json_write_kv_str(&w, "name", "");
+				rc = w_arguments(&w, d, xlate_get(d, b, "input"), scratch, out->cap);
+				json_write_obj_end(&w);
+				json_write_obj_end(&w);
+			}
+			json_write_arr_end(&w);
+		}
+	}
+	if (rc >= 0)
+		rc = w_joined(&w, d, content, "thinking", "thinking", "reasoning_content", scratch);
+	json_write_obj_end(&w);
+	json_write_kv_str(&w, "finish_reason", map_stop(d, xlate_get(d, 0, "stop_reason")));
+	json_write_obj_end(&w);
+	json_write_arr_end(&w);
+	xlate_write_usage(&w, &u);
+	json_write_obj_end(&w);
+	if (rc < 0 && !w.err)
+		w.err = rc;
+	if ((rc = json_write_finish(&w))) {
+		buf_truncate(out, old);
+		return xlate_fail_internal(err, rc, "the chat completion");
+	}
+	if (usage)
+		*usage = u;
+	return 0;
+}
+
+/* ---- anthropic-beta ------------------------------------------------------------------------ */
+
+int xlate_anthropic_beta(const char *body, size_t n, arena *scratch, char out[XLATE_ANTHROPIC_BETA_MAX])
+{
+	static const char *const names[] = {
+		"thinking-2025-04-14",   "computer-use-2025-01-24", "web-search-2025-03-05",
+		"code-execution-2025-05-22", "prompt-caching-2024-07-31", "pdfs-2024-09-25",
+	};
+	enum { B_THINK, B_COMPUTER, B_WEB, B_CODE, B_CACHE, B_PDF };
+	json_doc doc, *d = &doc;
+	int order[6], no = 0, rc, t, m, p;
+	unsigned seen = 0;
+	size_t len = 0;
+
+	out[0] = '\0';
+	rc = json_parse_arena(d, scratch, body, n, NULL, NULL);
+	if (rc < 0)
+		return rc;
+#define ADD(b) do { if (!(seen & (1u << (b)))) { seen |= 1u << (b); order[no++] = (b); } } while (0)
+	if (json_typeof(d, 0) == JSON_OBJECT && json_get(d, 0, "thinking") >= 0)
+		ADD(B_THINK);
+	int tools = xlate_get(d, 0, "tools");
+	json_iter it = json_iter_begin(d, json_typeof(d, tools) == JSON_ARRAY ? tools : -1);
+	while (json_iter_next(d, &it, NULL, &t)) {
+		int ty = xlate_get(d, t, "type");
+		if (tok_is(d, ty, "computer_20241022") || tok_is(d, ty, "computer_use_20250124"))
+			ADD(B_COMPUTER);
+		else if (tok_is(d, ty, "web_search_20250305"))
+			ADD(B_WEB);
+		else if (tok_is(d, ty, "code_execution_20250522"))
+			ADD(B_CODE);
+	}
+	for (int i = 0; i < d->ntok; i++)
+		if ((d->tok[i].flags & JSON_F_KEY) && json_str_eq(d, i, STR_LIT("cache_control"))) {
+			ADD(B_CACHE);
+			break;
+		}
+	int msgs = xlate_get(d, 0, "messages");
+	it = json_iter_begin(d, json_typeof(d, msgs) == JSON_ARRAY ? msgs : -1);
+	while (json_iter_next(d, &it, NULL, &m)) {
+		int c = xlate_get(d, m, "content");
+		json_iter pit = json_iter_begin(d, json_typeof(d, c) == JSON_ARRAY ? c : -1);
+		while (json_iter_next(d, &pit, NULL, &p))
+			if (xlate_str_is(d, p, "type", "document"))
+				ADD(B_PDF);
+	}
+#undef ADD
+	for (int i = 0; i < no; i++) {
+		size_t l = strlen(names[order[i]]);
+		if (len + l + 2 > XLATE_ANTHROPIC_BETA_MAX)
+			break; /* cannot happen: all six fit */
+		if (len)
+			out[len++] = ',';
+		memcpy(out + len, names[order[i]], l);
+		len += l;
+	}
+	out[len] = '\0';
+	return (int)len;
+}
+
+/* ---- streaming ------------------------------------------------------------------------------ */
+
+static void set_fixed(char *dst, uint16_t *len, str s)
+{
+	if (s.n < XLATE_ANTHROPIC_ID_MAX) {
+		if (s.n)
+			memcpy(dst, s.p, s.n);
+		dst[s.n] = '\0';
+		*len = (uint16_t)s.n;
+	}
+}
+
+void xlate_anthropic_stream_init(xlate_anthropic_stream *st, const xlate_ctx *cx)
+{
+	memset(st, 0, sizeof *st);
+	st->tool = -1;
+	if (!cx)
+		return;
+	st->created = cx->created;
+	st->include_usage = cx->include_usage;
+	set_fixed(st->id, &st->id_len, cx->id);
+	set_fixed(st->model, &st->model_len, cx->model);
+}
+
+typedef struct sx {
+	xlate_anthropic_stream *st;
+	buf *out;
+	arena *a;
+	xlate_err *err;
+	bool upstream_error;  /* an `error` event filled err */
+	int count;
+	json_writer w;
+} sx;
+
+static str st_id(const xlate_anthropic_stream *st)
+{
+	return str_make(st->id, st->id_len);
+}
+
+static str st_model(const xlate_anthropic_stream *st)
+{
+	return str_make(st->model, st->model_len);
+}
+
+static json_writer *chunk_open(sx *x)
+{
+	json_write_init(&x->w, x->out, 0);
+	x->w.max_depth = JSON_DEPTH_MAX;
+	xlate_chunk_begin(&x->w, st_id(x->st), x->st->created, st_model(x->st));
+	return &x->w;
+}
+
+static int chunk_close(sx *x, const char *finish, const xlate_usage *u)
+{
+	xlate_chunk_end(&x->w, finish, u);
+	int rc = json_write_finish(&x->w);
+	if (!rc)
+		rc = buf_putc(x->out, '\n');
+	if (!rc)
+		x->count++;
+	return rc;
+}
+
+static int ensure_started(sx *x)
+{
+	if (x->st->started)
+		return 0;
+	json_writer *w = chunk_open(x);
+	json_write_kv_str(w, "role", "assistant");
+	json_write_kv_str(w, "content", "");
+	x->st->started = true;
+	return chunk_close(x, NULL, NULL);
+}
+
+/* A chunk whose delta is {key: <raw string token>}. */
+static int emit_delta(sx *x, const char *key, const json_doc *d, int tok)
+{
+	int rc = ensure_started(x);
+	if (rc)
+		return rc;
+	w_kraw(chunk_open(x), key, d, tok);
+	return chunk_close(x, NULL, NULL);
+}
+
+/* A chunk with one tool_calls entry: start (id, name, args) when start, else
+ * an arguments delta. args: raw JSON string, or NULL for "". */
+static int emit_tool(sx *x, bool start, const json_doc *d, int id, int name, str args_raw)
+{
+	int rc = ensure_started(x);
+	if (rc)
+		return rc;
+	json_writer *w = chunk_open(x);
+	json_write_key(w, "tool_calls");
+	json_write_arr_begin(w);
+	json_write_obj_begin(w);
+	json_write_kv_i64(w, "index", x->st->tool);
+	if (start) {
+		if (is_str(d, id))
+			w_kraw(w, "id", d, id);
+		else
+			json_write_kv_str(w, "id", "");
+		json_write_kv_str(w, "type", "function");
+	}
+	json_write_key(w, "function");
+	json_write_obj_begin(w);
+	if (start) {
+		if (is_str(d, name))
+			w_kraw(w, "name", d, name);
+		else
+			json_write_kv_str(w, "name", "");
+	}
+	if (args_raw.n)
+		json_write_kv_raw(w, "arguments", args_raw.p, args_raw.n);
+	else
+		json_write_kv_str(w, "arguments", "");
+	json_write_obj_end(w);
+	json_write_obj_end(w);
+	json_write_arr_end(w);
+	return chunk_close(x, NULL, NULL);
+}
+
+/* End of the open content block: a tool call that got no arguments gets "{}". */
+static int close_block(sx *x)
+{
+	xlate_anthropic_stream *st = x->st;
+	int rc = 0;
+	if (st->in_block && st->tool >= 0 && !st->args_sent)
+		rc = emit_tool(x, false, NULL, -1, -1, STR_LIT("\"{}\""));
+	st->in_block = false;
+	st->tool = -1;
+	st->args_sent = false;
+	return rc;
+}
+
+static void update_usage(xlate_anthropic_stream *st, const json_doc *d, int u)
+{
+	uint64_t v;
+	if (json_typeof(d, u) != JSON_OBJECT)
+		return;
+	st->usage.present = true;
+	if (xlate_get_u64(d, u, "input_tokens", &v))
+		st->input_tokens = v;
+	if (xlate_get_u64(d, u, "cache_creation_input_tokens", &v))
+		st->usage.cache_write_tokens = v;
+	if (xlate_get_u64(d, u, "cache_read_input_tokens", &v))
+		st->usage.cached_tokens = v;
+	if (xlate_get_u64(d, u, "output_tokens", &v))
+		st->usage.completion_tokens = v;
+	st->usage.prompt_tokens = sat_add(sat_add(st->input_tokens, st->usage.cache_write_tokens),
+					  st->usage.cached_tokens);
+	st->usage.total_tokens = sat_add(st->usage.prompt_tokens, st->usage.completion_tokens);
+}
+
+static int emit_finish(sx *x, const char *finish)
+{
+	xlate_anthropic_stream *st = x->st;
+	int rc = ensure_started(x);
+	if (rc)
+		return rc;
+	chunk_open(x);
+	st->finish_reason = finish;
+	st->finish_sent = true;
+	return chunk_close(x, finish, st->include_usage ? NULL : &st->usage);
+}
+
+static int emit_usage(sx *x)
+{
+	xlate_anthropic_stream *st = x->st;
+	if (!st->include_usage || st->usage_sent)
+		return 0;
+	json_write_init(&x->w, x->out, 0);
+	xlate_chunk_usage(&x->w, st_id(st), st->created, st_model(st), &st->usage);
+	st->usage_sent = true;
+	int rc = json_write_finish(&x->w);
+	if (!rc)
+		rc = buf_putc(x->out, '\n');
+	if (!rc)
+		x->count++;
+	return rc;
+}
+
+static int on_stop(sx *x)
+{
+	int rc = close_block(x);
+	if (!rc && !x->st->finish_sent)
+		rc = emit_finish(x, "stop");
+	if (!rc)
+		rc = emit_usage(x);
+	x->st->done = true;
+	return rc;
+}
+
+static int stream_event(sx *x, str type, const json_doc *d)
+{
+	xlate_anthropic_stream *st = x->st;
+	int et = xlate_get(d, 0, "type");
+	uint64_t idx = 0;
+#define IS(s) (is_str(d, et) ? json_str_eq(d, et, STR_LIT(s)) : str_eq(type, STR_LIT(s)))
+
+	if (IS("message_start")) {
+		int msg = xlate_get(d, 0, "message");
+		if (!st->started) {
+			str s;
+			if (xlate_get_str(d, msg, "id", x->a, &s))
+				set_fixed(st->id, &st->id_len, s);
+			if (xlate_get_str(d, msg, "model", x->a, &s))
+				set_fixed(st->model, &st->model_len, s);
+		}
+		update_usage(st, d, xlate_get(d, msg, "usage"));
+		return ensure_started(x);
+	}
+	if (IS("content_block_start")) {
+		int cb = xlate_get(d, 0, "content_block"), rc;
+		xlate_get_u64(d, 0, "index", &idx);
+		if ((rc = close_block(x)))
+			return rc;
+		st->in_block = true;
+		st->block = idx;
+		if (xlate_str_is(d, cb, "type", "tool_use") || xlate_str_is(d, cb, "type", "server_tool_use")) {
+			int input = xlate_get(d, cb, "input");
+			str args = STR_NULL;
+			buf tb = { 0 };
+			st->tool = (int32_t)st->ntools;
+			if (st->ntools < INT32_MAX)
+				st->ntools++;
+			if (json_typeof(d, input) == JSON_OBJECT && json_size(d, input) > 0) {
+				json_writer cw;
+				json_write_init(&cw, &tb, 0);
+				cw.max_depth = JSON_DEPTH_MAX;
+				xlate_copy(&cw, d, input, x->a);
+				rc = json_write_finish(&cw);
+				if (!rc) {
+					/* as a JSON string literal */
+					buf lit = { 0 };
+					rc = json_escape_buf(&lit, tb.data, tb.len, 0);
+					buf_free(&tb);
+					tb = lit;
+					args = str_make(tb.data, tb.len);
+				}
+				st->args_sent = true;
+			}
+			if (!rc)
+				rc = emit_tool(x, true, d, xlate_get(d, cb, "id"), xlate_get(d, cb, "name"), args);
+			buf_free(&tb);
+			return rc;
+		}
+		if (xlate_str_is(d, cb, "type", "text") && nonempty_str(d, xlate_get(d, cb, "text")))
+			return emit_delta(x, "content", d, xlate_get(d, cb, "text"));
+		if (xlate_str_is(d, cb, "type", "thinking") && nonempty_str(d, xlate_get(d, cb, "thinking")))
+			return emit_delta(x, "reasoning_content", d, xlate_get(d, cb, "thinking"));
+		return 0;
+	}
+	if (IS("content_block_delta")) {
+		int delta = xlate_get(d, 0, "delta"), v;
+		xlate_get_u64(d, 0, "index", &idx);
+		if (xlate_str_is(d, delta, "type", "text_delta")) {
+			v = xlate_get(d, delta, "text");
+			return nonempty_str(d, v) ? emit_delta(x, "content", d, v) : 0;
+		}
+		if (xlate_str_is(d, delta, "type", "thinking_delta")) {
+			v = xlate_get(d, delta, "thinking");
+			return nonempty_str(d, v) ? emit_delta(x, "reasoning_content", d, v) : 0;
+		}
+		if (xlate_str_is(d, delta, "type", "input_json_delta")) {
+			v = xlate_get(d, delta, "partial_json");
+			/* deltas of blocks that are not tool calls we announced
+			 * (e.g. mcp_tool_use) have nowhere to go */
+			if (!st->in_block || st->block != idx || st->tool < 0 || !nonempty_str(d, v))
+				return 0;
+			st->args_sent = true;
+			return emit_tool(x, false, d, -1, -1, json_raw(d, v));
+		}
+		return 0; /* signature_delta, citations_delta, ... */
+	}
+	if (IS("content_block_stop")) {
+		xlate_get_u64(d, 0, "index", &idx);
+		return st->in_block && st->block == idx ? close_block(x) : 0;
+	}
+	if (IS("message_delta")) {
+		int sr = xlate_get(d, xlate_get(d, 0, "delta"), "stop_reason");
+		update_usage(st, d, xlate_get(d, 0, "usage"));
+		if (is_str(d, sr) && !st->finish_sent) {
+			int rc = close_block(x);
+			return rc ? rc : emit_finish(x, map_stop(d, sr));
+		}
+		return 0;
+	}
+	if (IS("message_stop"))
+		return on_stop(x);
+	if (IS("error")) {
+		if (!error_from(d, 0, x->a, XLATE_E_STREAMING, "unknown Anthropic streaming error", x->err))
+			xlate_err_set(x->err, XLATE_E_STREAMING, "unknown Anthropic streaming error");
+		x->upstream_error = true;
+		return ERR_INVAL;
+	}
+	return 0; /* ping, unknown */
+#undef IS
+}
+
+int xlate_anthropic_stream_feed(xlate_anthropic_stream *st, str type, str data, arena *scratch, buf *out,
+				xlate_err *err)
+{
+	xlate_anthropic_stream save;
+	size_t old = out->len;
+	json_doc doc;
+	json_err je;
+	sx x = { .st = st, .out = out, .a = scratch, .err = err };
+	int rc;
+
+	if (st->rc) {
+		xlate_err_set(err, XLATE_E_STREAMING, "the Anthropic stream already failed");
+		return ERR_STATE;
+	}
+	if (st->done)
+		return 0;
+	str t = str_trim(data);
+	if (!t.n)
+		return 0;
+	save = *st;
+	if (str_eq(t, STR_LIT("[DONE]"))) {
+		rc = on_stop(&x);
+		goto out;
+	}
+	rc = json_parse_arena(&doc, scratch, data.p, data.n, NULL, &je);
+	if (rc < 0) {
+		if (rc == ERR_NOMEM) {
+			xlate_fail_internal(err, rc, "the stream event");
+		} else {
+			xlate_err_set(err, XLATE_E_STREAMING, "failed to parse Anthropic SSE event: %s", je.msg);
+			rc = ERR_INVAL;
+		}
+		goto fail;
+	}
+	if (json_typeof(&doc, 0) != JSON_OBJECT)
+		return 0;
+	rc = stream_event(&x, type, &doc);
+	if (x.upstream_error)
+		goto fail;
+out:
+	if (rc) {
+		xlate_fail_internal(err, rc, "the stream chunk");
+		goto fail;
+	}
+	return x.count;
+fail:
+	*st = save;
+	st->rc = rc;
+	buf_truncate(out, old);
+	return rc;
+}
+
+int xlate_anthropic_stream_end(xlate_anthropic_stream *st, buf *out, xlate_err *err)
+{
+	xlate_anthropic_stream save = *st;
+	size_t old = out->len;
+	sx x = { .st = st, .out = out, .err = err };
+	int rc;
+
+	if (st->rc) {
+		xlate_err_set(err, XLATE_E_STREAMING, "the Anthropic stream already failed");
+		return ERR_STATE;
+	}
+	if (st->done)
+		return 0;
+	if (!st->finish_sent) {
+		xlate_err_set(err, XLATE_E_STREAMING, "Anthropic stream ended before the message was complete");
+		st->rc = ERR_INVAL;
+		return ERR_INVAL;
+	}
+	rc = emit_usage(&x);
+	if (rc) {
+		*st = save;
+		st->rc = rc;
+		buf_truncate(out, old);
+		return xlate_fail_internal(err, rc, "the stream chunk");
+	}
+	st->done = true;
+	return x.count;
+}
