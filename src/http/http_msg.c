@@ -62,21 +62,31 @@ const char *http_msg_reason(int status)
 	}
 }
 
-static bool tchar(unsigned char c)
-{
-	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
-		return true;
-	if (c >= '0' && c <= '9')
-		return true;
-	return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
+/* tchar of RFC 9110 5.6.2: ALPHA / DIGIT / "!#$%&'*+-.^_`|~". One load per
+ * byte; bytes >= 0x80, controls, SP and the delimiters '"(),/:;<=>?@[\]{}'
+ * are not token characters. */
+static const unsigned char tchar_tab[256] = {
+	['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1,
+	['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1,
+	['`'] = 1, ['|'] = 1, ['~'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+	['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
+	['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+	['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+	['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
+	['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+	['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
 
 bool http_msg_token_ok(str s)
 {
 	if (s.n == 0)
 		return false;
 	for (size_t i = 0; i < s.n; i++)
-		if (!tchar((unsigned char)s.p[i]))
+		if (!tchar_tab[(unsigned char)s.p[i]])
 			return false;
 	return true;
 }

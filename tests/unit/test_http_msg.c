@@ -23,6 +23,25 @@ TEST(msg_reason)
 		CHECK(http_msg_reason(http_parse_error_status((http_perr)e))[0] != '\0');
 }
 
+/* Every byte value against an independent statement of RFC 9110 tchar. */
+TEST(msg_token_every_byte)
+{
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+	int ntok = 0;
+	for (int c = 0; c < 256; c++) {
+		bool want = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		            (c != 0 && memchr(extra, c, sizeof extra - 1) != NULL);
+		char one = (char)c;
+		char three[3] = { 'a', (char)c, 'z' };
+		if (http_msg_token_ok((str){ &one, 1 }) != want)
+			T_FAIL_AT("byte 0x%02x alone: token_ok != %d", c, want);
+		if (http_msg_token_ok((str){ three, 3 }) != want)
+			T_FAIL_AT("byte 0x%02x inside: token_ok != %d", c, want);
+		ntok += want;
+	}
+	CHECK_EQ_INT(ntok, 26 + 26 + 10 + 15);
+}
+
 TEST(msg_validators)
 {
 	CHECK(http_msg_token_ok(STR_LIT("Content-Type")));
@@ -222,6 +241,7 @@ int main(void)
 {
 	RUN(msg_reason);
 	RUN(msg_validators);
+	RUN(msg_token_every_byte);
 	RUN(msg_status_and_headers);
 	RUN(msg_request_line);
 	RUN(msg_chunks);
