@@ -196,7 +196,7 @@ static uint32_t loop_epoll_events(int mask)
 {
 	uint32_t e = 0;
 	if (mask & LOOP_READ)
-		e |= EPOLLIN;
+		e |= EPOLLIN | EPOLLRDHUP;   /* an end of stream that comes with the last bytes */
 	if (mask & LOOP_WRITE)
 		e |= EPOLLOUT;
 	if (mask & LOOP_EDGE)
@@ -495,6 +495,8 @@ int loop_step(loop *l, int timeout_ms)
 			r |= LOOP_READ;
 		if (e & EPOLLOUT)
 			r |= LOOP_WRITE;
+		if (e & EPOLLRDHUP)
+			r |= LOOP_HUP | LOOP_READ;   /* peer shut down its side: writing may still work */
 		if (e & (EPOLLERR | EPOLLHUP))
 			r |= LOOP_HUP | LOOP_RW;
 		r &= s->mask | LOOP_HUP;

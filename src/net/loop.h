@@ -32,9 +32,17 @@ typedef struct loop loop;
 enum {
 	LOOP_READ  = 1,
 	LOOP_WRITE = 2,
-	LOOP_HUP   = 4,   /* reported only: peer hung up or socket error (EPOLLHUP/EPOLLERR/EPOLLRDHUP);
-	                     READ and WRITE are reported with it (as far as registered) so the next
-	                     read/write call returns the error or the end of stream */
+	LOOP_HUP   = 4,   /* reported only, never part of a mask. Two causes:
+	                     - the peer shut down its sending side (EPOLLRDHUP; watched only
+	                       while READ interest is on): reported as HUP | READ, WRITE only
+	                       if it is ready by itself. Everything the peer sent before is
+	                       still readable: read to the end of stream (0) before closing.
+	                       With LOOP_EDGE this comes in the same event as the last bytes
+	                       when both arrive together, so a reader that stops at a short
+	                       read must keep reading when HUP is set.
+	                     - full hang-up or socket error (EPOLLHUP/EPOLLERR): HUP | READ |
+	                       WRITE (as far as registered), so the next read/write call
+	                       returns the error or the end of stream. */
 	LOOP_EDGE  = 8    /* interest flag: edge-triggered for this fd (see above) */
 };
 

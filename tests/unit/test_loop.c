@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -496,6 +498,129 @@ TEST(fd_edge)
 	loop_free(l);
 }
 
+/* A connected TCP pair on 127.0.0.1 (both ends non-blocking): v[0] accepted, v[1] client. */
+static void tcp_pair(int v[2])
+{
+	v[0] = v[1] = -1;
+	int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof a;
+	if (ls < 0 || bind(ls, (struct sockaddr *)&a, sizeof a) != 0 || listen(ls, 1) != 0 ||
+	    getsockname(ls, (struct sockaddr *)&a, &al) != 0)
+		goto out;
+	v[1] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (v[1] < 0 || (connect(v[1], (struct sockaddr *)&a, sizeof a) != 0 && errno != EINPROGRESS))
+		goto out;
+	v[0] = accept4(ls, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+out:
+	if (ls >= 0)
+		close(ls);
+}
+
+/* Read once into a large buffer (a short read), like an edge-triggered
+ * reader that stops at a short read unless a hang-up is reported. */
+typedef struct edgectx { int calls, events, got, eof; } edgectx;
+
+static void on_edge(loop *l, int fd, int events, void *ud)
+{
+	(void)l;
+	edgectx *c = ud;
+	c->calls++;
+	c->events = events;
+	char b[4096];
+	for (;;) {
+		ssize_t r = read(fd, b, sizeof b);
+		if (r > 0)
+			c->got += (int)r;
+		if (r == 0)
+			c->eof = 1;
+		if (r <= 0 || !(events & LOOP_HUP))
+			break;   /* short read and no hang-up: wait for the next edge */
+	}
+}
+
+/* The peer writes its last bytes and shuts down in one go: one edge-triggered
+ * event must carry both READ and HUP (EPOLLRDHUP), or the end of stream that
+ * came with the data would never be reported again. HUP from a half-close
+ * reports READ only, not WRITE: the socket may not be writable. */
+static void check_edge_rdhup(int p[2])
+{
+	loop *l;
+	CHECK_EQ_INT(loop_new(&l), 0);
+	CHECK(p[0] >= 0 && p[1] >= 0);
+	/* fill p[0]'s send side so it is not writable (the peer never reads) */
+	char big[65536];
+	memset(big, 'z', sizeof big);
+	for (int i = 0; i < 1000 && write(p[0], big, sizeof big) > 0; i++)
+		;
+	edgectx c = { 0 };
+	CHECK_EQ_INT(loop_fd_add(l, p[0], LOOP_READ | LOOP_WRITE | LOOP_EDGE, on_edge, &c), 0);
+	CHECK_EQ_INT(write(p[1], "last bytes", 10), 10);
+	CHECK_EQ_INT(shutdown(p[1], SHUT_WR), 0);
+	sleep_ms(20);
+	loop_step(l, 1000);
+	CHECK_EQ_INT(c.calls, 1);
+	CHECK_EQ_INT(c.events, LOOP_READ | LOOP_HUP);
+	CHECK_EQ_INT(c.got, 10);
+	CHECK_EQ_INT(c.eof, 1);
+	loop_step(l, 0);
+	CHECK_EQ_INT(c.calls, 1);   /* edge: nothing new */
+	loop_fd_del(l, p[0]);
+	loop_free(l);
+}
+
+TEST(fd_edge_rdhup)
+{
+	int p[2];
+	sp(p);
+	check_edge_rdhup(p);
+	close(p[0]); close(p[1]);
+	tcp_pair(p);
+	check_edge_rdhup(p);
+	close(p[0]); close(p[1]);
+}
+
+/* Data first (a short read, no HUP), the shutdown later: a new edge with HUP. */
+TEST(fd_edge_rdhup_later)
+{
+	loop *l;
+	CHECK_EQ_INT(loop_new(&l), 0);
+	int p[2];
+	tcp_pair(p);
+	CHECK(p[0] >= 0 && p[1] >= 0);
+	edgectx c = { 0 };
+	CHECK_EQ_INT(loop_fd_add(l, p[0], LOOP_READ | LOOP_EDGE, on_edge, &c), 0);
+	CHECK_EQ_INT(write(p[1], "abc", 3), 3);
+	sleep_ms(20);
+	loop_step(l, 1000);
+	CHECK_EQ_INT(c.calls, 1);
+	CHECK_EQ_INT(c.events, LOOP_READ);
+	CHECK_EQ_INT(c.got, 3);
+	CHECK_EQ_INT(c.eof, 0);
+	CHECK_EQ_INT(shutdown(p[1], SHUT_WR), 0);
+	loop_step(l, 1000);
+	CHECK_EQ_INT(c.calls, 2);
+	CHECK_EQ_INT(c.events, LOOP_READ | LOOP_HUP);
+	CHECK_EQ_INT(c.eof, 1);
+	/* level-triggered with a half-closed peer: READ|HUP (WRITE only when asked) */
+	edgectx d = { 0 };
+	CHECK_EQ_INT(loop_fd_set_cb(l, p[0], on_edge, &d), 0);
+	CHECK_EQ_INT(loop_fd_mod(l, p[0], LOOP_READ), 0);
+	loop_step(l, 1000);
+	CHECK_EQ_INT(d.calls, 1);
+	CHECK_EQ_INT(d.events, LOOP_READ | LOOP_HUP);
+	CHECK_EQ_INT(loop_fd_mod(l, p[0], LOOP_READ | LOOP_WRITE), 0);
+	loop_step(l, 1000);
+	CHECK_EQ_INT(d.events, LOOP_READ | LOOP_WRITE | LOOP_HUP);
+	/* WRITE interest only: a half-close is not reported as a hang-up */
+	CHECK_EQ_INT(loop_fd_mod(l, p[0], LOOP_WRITE), 0);
+	loop_step(l, 1000);
+	CHECK_EQ_INT(d.events, LOOP_WRITE);
+	loop_fd_del(l, p[0]);
+	close(p[0]); close(p[1]);
+	loop_free(l);
+}
+
 TEST(fd_many)
 {
 	enum { N = 200 };
@@ -598,6 +723,8 @@ int main(void)
 	RUN(fd_hup);
 	RUN(fd_stale_event_dropped);
 	RUN(fd_edge);
+	RUN(fd_edge_rdhup);
+	RUN(fd_edge_rdhup_later);
 	RUN(fd_many);
 	RUN(run_stop);
 	return t_done();
