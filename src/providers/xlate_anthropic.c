@@ -795,7 +795,8 @@ static int request_body(rq *r)
 		}
 	}
 
-	/* everything else as it is (last occurrence of a duplicated key only) */
+	/* everything else as it is, in order: a duplicated key stays duplicated
+	 * (the last one still wins), which keeps this linear in the member count */
 	{
 		json_iter it = json_iter_begin(d, root);
 		while (json_iter_next(d, &it, &k, &v)) {
@@ -804,8 +805,6 @@ static int request_body(rq *r)
 				continue;
 			if (json_str(d, k, r->a, &ks))
 				return ERR_NOMEM;
-			if (json_getn(d, root, ks) != v)
-				continue;
 			json_write_keyn(w, ks.p ? ks.p : "", ks.n);
 			w_raw(w, d, v);
 		}

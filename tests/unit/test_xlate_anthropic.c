@@ -474,7 +474,7 @@ TEST(req_dropped_and_passthrough)
 	CHECK(info.include_usage);
 	CHECK_EQ_STR(O.data, "{\"model\":\"claude-3-5-sonnet\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"
 			     "\"text\",\"text\":\"x\"}]}],\"max_tokens\":4096,\"stream\":true,\"metadata\":{\"user_id\":"
-			     "\"user-\xc3\xa9\"},\"top_p\":0.5,\"top_k\":9}");
+			     "\"user-\xc3\xa9\"},\"top_p\":0.5,\"top_k\":7,\"top_k\":9}");
 	/* a user id over 256 bytes is not sent */
 	char in[600];
 	memset(in, 0, sizeof in);
@@ -526,6 +526,29 @@ TEST(req_output_cap)
 	CHECK_EQ_INT(E.kind, XLATE_E_INTERNAL);
 	CHECK_EQ_INT(small.len, 0);
 	buf_free(&small);
+}
+
+/* Linear in the input: 50k top-level members and 20k messages. */
+TEST(req_scale)
+{
+	buf in = { 0 };
+	xlate_ctx cx = ctx();
+	buf_puts(&in, "{\"messages\":[");
+	for (int i = 0; i < 20000; i++)
+		buf_printf(&in, "%s{\"role\":\"%s\",\"content\":\"m%d\"}", i ? "," : "", i % 3 ? "user" : "assistant", i);
+	buf_puts(&in, "]");
+	for (int i = 0; i < 50000; i++)
+		buf_printf(&in, ",\"k%d\":%d", i, i);
+	buf_puts(&in, "}");
+	arena_reset(&A);
+	buf_reset(&O);
+	CHECK_EQ_INT(xlate_anthropic_request(&cx, in.data, in.len, &A, &O, NULL, &E), 0);
+	CHECK(valid(O.data, O.len));
+	CHECK_EQ_STR(at(O.data, "k49999"), "49999");
+	CHECK_EQ_STR(at(O.data, "messages.13333.role"), "\"user\"");
+	CHECK_EQ_STR(at(O.data, "messages.13332.role"), "\"assistant\"");
+	CHECK_EQ_STR(at(O.data, "messages.13334"), "<none>");
+	buf_free(&in);
 }
 
 TEST(req_beta_cache_control_anywhere)
@@ -1159,6 +1182,7 @@ int main(void)
 	RUN(req_dropped_and_passthrough);
 	RUN(req_assistant_and_function);
 	RUN(req_output_cap);
+	RUN(req_scale);
 	RUN(req_beta_cache_control_anywhere);
 	RUN(resp_text);
 	RUN(resp_tool_use);
