@@ -163,6 +163,11 @@ static int serve_api(const config *cfg, const char *host, uint16_t port, unsigne
 		rc = fatal("out of memory");
 		goto out;
 	}
+	/* no request loops: a base URL pointing back at our own listen address */
+	if (port && gateway_check_self_loop(gw, host, port, err, sizeof err) < 0) {
+		rc = fatal(err);
+		goto out;
+	}
 	http_handler h = proxy_handler(px);
 	uint64_t rt = cfg->server.request_timeout_secs;
 	http_server_config sc = {
@@ -185,6 +190,12 @@ static int serve_api(const config *cfg, const char *host, uint16_t port, unsigne
 	char addr[128];
 	http_server_local_addr(srv, &la);
 	sock_addr_format(&la, addr, sizeof addr);
+	if (!port && gateway_check_self_loop(gw, host, sock_addr_port(&la), err, sizeof err) < 0) {
+		http_server_shutdown(srv);
+		http_server_wait(srv);
+		rc = fatal(err);
+		goto out;
+	}
 	log_info("liter-llm proxy listening on %s", addr);
 	if (gateway_zero_config(gw))
 		log_info("no [[models]] configured: zero-config routing of provider/model names (%s)",

@@ -222,3 +222,88 @@ int gateway_route_model(gateway *g, str model, gateway_route *out, gateway_error
 		return gateway_fail(e, GATEWAY_NOT_FOUND, "%s", msg);
 	return 0;
 }
+
+/* ---- the default provider account ------------------------------------------------------ */
+
+int gateway_default_target(gateway *g, gateway_route *out, gateway_error *e)
+{
+	memset(out, 0, sizeof *out);
+	if (!g->zero) {
+		out->target = g->targets[0];
+		out->model = &g->cfg->models[0];
+		return 0;
+	}
+	const provider_row *row = NULL;
+	if (provider_zero_list(g->env, &row, 1) == 0 || !row)
+		return gateway_fail(e, GATEWAY_SERVICE_UNAVAILABLE, "no models configured");
+	char name[128];
+	char err[256];
+	snprintf(name, sizeof name, "%s/default", row->name);
+	if (provider_zero_resolve(str_from(name), g->env, &out->target, NULL, err, sizeof err) < 0)
+		return gateway_fail(e, GATEWAY_SERVICE_UNAVAILABLE, "no models configured");
+	return 0;
+}
+
+/* ---- request loops ------------------------------------------------------------------------ */
+
+static bool host_is_loopback(str h)
+{
+	return str_eq_nocase(h, STR_LIT("localhost")) || str_starts_with(h, STR_LIT("127.")) ||
+	       str_eq_cstr(h, "::1") || str_eq_cstr(h, "[::1]") || str_eq_cstr(h, "0.0.0.0") ||
+	       str_eq_cstr(h, "::") || str_eq_cstr(h, "[::]") || str_ends_with(h, STR_LIT(".localhost"));
+}
+
+bool gateway_url_is_self(str url, const char *listen_host, uint16_t listen_port)
+{
+	http_client_url u;
+	char err[128];
+	if (http_client_url_parse(url, &u, err, sizeof err) < 0)
+		return false;
+	if (u.port != listen_port)
+		return false;
+	str lh = str_from(listen_host ? listen_host : "");
+	str h = str_from(u.host);
+	if (h.n >= 2 && h.p[0] == '[' && h.p[h.n - 1] == ']')
+		h = str_slice(h, 1, h.n - 1);
+	if (str_eq_nocase(h, lh))
+		return true;
+	bool any = lh.n == 0 || str_eq_cstr(lh, "0.0.0.0") || str_eq_cstr(lh, "::") || str_eq_cstr(lh, "[::]");
+	if (host_is_loopback(h))
+		return any || host_is_loopback(lh);
+	return false;
+}
+
+int gateway_check_self_loop(const gateway *g, const char *listen_host, uint16_t listen_port, char *err,
+			    size_t errlen)
+{
+	for (size_t i = 0; i < g->cfg->n_models; i++) {
+		const provider_target *t = &g->targets[i];
+		if (gateway_url_is_self(str_make(t->base_url, t->base_url_len), listen_host, listen_port)) {
+			snprintf(err, errlen, "base URL '%s' of model '%s' (from %s) points at this gateway's own "
+				 "address %s:%u: refusing to start (request loop)", t->base_url, g->cfg->models[i].name,
+				 t->base_url_from ? t->base_url_from : "config", listen_host, (unsigned)listen_port);
+			return -1;
+		}
+	}
+	if (g->zero) {
+		const provider_row *rows[256];
+		size_t n = provider_zero_list(g->env, rows, sizeof rows / sizeof rows[0]);
+		for (size_t i = 0; i < n && i < sizeof rows / sizeof rows[0]; i++) {
+			char name[128], e2[256];
+			provider_target t;
+			snprintf(name, sizeof name, "%s/x", rows[i]->name);
+			if (provider_zero_resolve(str_from(name), g->env, &t, NULL, e2, sizeof e2) < 0)
+				continue;
+			if (gateway_url_is_self(str_make(t.base_url, t.base_url_len), listen_host, listen_port)) {
+				snprintf(err, errlen, "base URL '%s' of provider '%s' (from %s) points at this gateway's "
+					 "own address %s:%u: refusing to start (request loop)", t.base_url, rows[i]->name,
+					 t.base_url_from ? t.base_url_from : "registry", listen_host,
+					 (unsigned)listen_port);
+				ct_wipe(&t, sizeof t);
+				return -1;
+			}
+			ct_wipe(&t, sizeof t);
+		}
+	}
+	return 0;
+}

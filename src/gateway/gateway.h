@@ -195,10 +195,38 @@ typedef struct gateway_upstream {
 	void (*resume)(void *h);
 	void (*cancel)(void *h);
 	void *ud;
+	/* Timers for retry back-off and stream keep-alives (all three NULL: no
+	 * timers; retries then go out at once and no keep-alive is sent).
+	 * timer_new: a stopped timer that calls fn(arg) when it fires (NULL: no
+	 * memory); timer_set: arm it for ms from now (re-arming moves it; 0
+	 * stops it); timer_free: stop and free it (NULL-safe). */
+	void *(*timer_new)(void *ud, void (*fn)(void *arg), void *arg);
+	void (*timer_set)(void *t, uint32_t ms);
+	void (*timer_free)(void *t);
 } gateway_upstream;
 
-/* The production upstream over one http_client (per worker). */
-gateway_upstream gateway_upstream_http(http_client *c);
+/* The production upstream over one http_client and its loop (per worker). */
+typedef struct gateway_http {
+	http_client *client;
+	loop *loop;                   /* the client's loop (timers) */
+} gateway_http;
+/* h is borrowed: it must outlive every call made through the result. */
+gateway_upstream gateway_upstream_http(gateway_http *h);
+
+/* A stream that sent no event for this long gets a keep-alive comment
+ * (":\n\n", rest-api.md "Streaming"). */
+#define GATEWAY_KEEPALIVE_MS 15000u
+/* Longest back-off before a retry (governance.md "Retries"): 30 s, or 60 s
+ * for a Retry-After. */
+#define GATEWAY_BACKOFF_MAX_MS 30000u
+#define GATEWAY_RETRY_AFTER_MAX_S 60u
+/* Back-off before retry n (0 = first retry): for a 429/529 with an integer
+ * Retry-After s (retry_after >= 0), min(s, 60) s; else min(2^n, 30) s times
+ * jitter in [0.5, 1.0). Pure given jitter. */
+uint32_t gateway_backoff_ms(unsigned n, int status, int retry_after, double jitter);
+/* Retryable outcome: a transport error (err < 0) or HTTP 429, 500, 502, 503,
+ * 504, 529. */
+bool gateway_retryable(int err, int status);
 
 /* ---- the response sink (the surface) ----------------------------------------------------- */
 
@@ -229,5 +257,72 @@ void gateway_call_resume(gateway_call *c);
 /* The surface is gone (client closed, request timed out): cancel the
  * upstream; nothing is called on the sink afterwards. */
 void gateway_call_cancel(gateway_call *c);
+
+/* ---- management operations: files, batches, responses (master only) --------------------
+ * Proxied to the default provider account (governance.md "Files", "Batches
+ * and Responses"): the first [[models]] entry in file order, or in
+ * zero-config the first provider configured in the environment. No model
+ * routing, cache, limits or budgets; retries and the entry's timeout apply
+ * (create_file is never retried). 2xx answers pass through byte for byte
+ * with the upstream's content type (file content is binary); errors are
+ * mapped as for the other operations. */
+
+typedef enum gateway_mop {
+	GATEWAY_M_CREATE_FILE = 0,    /* POST   /files  (JSON {file: base64, purpose, filename?}
+	                               *         -> multipart upload; multipart passed as is) */
+	GATEWAY_M_LIST_FILES,         /* GET    /files?<query> */
+	GATEWAY_M_RETRIEVE_FILE,      /* GET    /files/{id} */
+	GATEWAY_M_DELETE_FILE,        /* DELETE /files/{id} */
+	GATEWAY_M_FILE_CONTENT,       /* GET    /files/{id}/content (binary) */
+	GATEWAY_M_CREATE_BATCH,       /* POST   /batches (JSON forward) */
+	GATEWAY_M_LIST_BATCHES,       /* GET    /batches?<query> */
+	GATEWAY_M_RETRIEVE_BATCH,     /* GET    /batches/{id} */
+	GATEWAY_M_CANCEL_BATCH,       /* POST   /batches/{id}/cancel */
+	GATEWAY_M_CREATE_RESPONSE,    /* POST   /responses (JSON forward; "stream": true -> 400) */
+	GATEWAY_M_RETRIEVE_RESPONSE,  /* GET    /responses/{id} */
+	GATEWAY_M_CANCEL_RESPONSE,    /* POST   /responses/{id}/cancel */
+	GATEWAY_M__COUNT
+} gateway_mop;
+
+/* "create_file", ... (the names of rest-api.md's 403 message and of the MCP
+ * tools); NULL out of range. */
+const char *gateway_mop_name(gateway_mop op);
+/* By name; -1 when unknown. */
+int gateway_mop_find(const char *name);
+
+typedef struct gateway_mreq {
+	gateway_mop op;
+	str id;                       /* the {id} of the path (ops that have one) */
+	str query;                    /* list ops: raw query string without '?', forwarded as is */
+	str body;                     /* POST body (create_file, create_batch, create_response) */
+	str content_type;             /* of body: application/json, or multipart/form-data for
+	                               * create_file (forwarded with its boundary unchanged) */
+} gateway_mreq;
+
+/* Start management operation m for principal p (virtual key -> 403
+ * Forbidden "endpoint '<op>' requires master-key access; key '<id>' is
+ * restricted"; no model configured -> 503 "no models configured"). Same
+ * contract as gateway_call_start (NULL when answered at once; then
+ * resume/cancel as for calls). */
+gateway_call *gateway_master_start(gateway *g, const gateway_upstream *up, const gateway_principal *p,
+				   const gateway_mreq *m, arena *a, const gateway_sink *sink);
+
+/* Build the multipart/form-data body of an upload: a "purpose" field and a
+ * "file" part (filename, application/octet-stream) holding data. boundary
+ * must be at most 60 characters of [0-9A-Za-z'()+_,-./:=?] not found in
+ * data. 0 or a buf error. */
+int gateway_multipart_file(buf *out, const char *boundary, str purpose, str filename, str data);
+
+/* Does base URL url point at the gateway's own listen address host:port?
+ * (same port, and a host that is the listen host, a loopback address,
+ * "localhost", or any local address when listening on 0.0.0.0 / ::).
+ * Used at start to refuse request loops. */
+bool gateway_url_is_self(str url, const char *listen_host, uint16_t listen_port);
+/* Check every configured target (and, in zero-config, every provider base
+ * URL override from the environment) against the listen address. 0, or -1
+ * with the start-up message in err ("base URL '<u>' of model '<m>' points at
+ * this gateway's own address <h>:<p> (request loop)"). */
+int gateway_check_self_loop(const gateway *g, const char *listen_host, uint16_t listen_port, char *err,
+			    size_t errlen);
 
 #endif

@@ -1,48 +1,77 @@
-/* gateway_call.c — one model-routed operation: body checks, routing, the
- * upstream request through the injected upstream interface, and the answer:
- * non-stream responses passed through byte for byte, streams re-framed event
- * by event (never buffered whole) with backpressure, ending in data: [DONE]. */
+/* gateway_call.c — one upstream operation: body checks, routing, the
+ * upstream request through the injected upstream interface (with retries and
+ * back-off before anything reached the client), and the answer: OpenAI-
+ * compatible responses passed through byte for byte, Anthropic translated
+ * (xlate_anthropic), streams re-framed event by event (never buffered whole)
+ * with backpressure and keep-alive comments, ending in data: [DONE].
+ * The management operations (files, batches, responses) use the same
+ * machine (gateway_master_start, below). */
 #include "gateway/gateway_private.h"
+#include "base/b64.h"
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/rand.h"
 #include "http/sse.h"
+#include "providers/xlate_anthropic.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CALL_MAX_HEADERS 40
+#define CALL_SCRATCH_CAP ((size_t)LIMIT_UPSTREAM_BODY_BYTES * 4)
 
 struct gateway_call {
 	gateway *g;
 	gateway_upstream up;
-	const gateway_op *op;
+	const gateway_op *op;         /* NULL for management operations */
 	gateway_sink sink;
-	void *h;                      /* upstream handle */
+	void *h;                      /* upstream handle of the attempt in flight, or NULL */
+	void *timer;                  /* back-off / keep-alive (NULL: none) */
 	gateway_route route;
 	gateway_body body;
+	str client_body;              /* the client's body (request arena) */
 	buf req;                      /* upstream request body */
 	buf resp;                     /* buffered upstream body (non-stream / error) */
 	buf out;                      /* stream: framed events for the next write */
+	buf lines;                    /* stream: chunks from the translator */
 	sse_decoder dec;
+	arena scratch;                /* translator scratch, reset per event */
+	xlate_anthropic_stream *ast;  /* Anthropic stream state (request arena) */
 	http_header hdrs[CALL_MAX_HEADERS];
 	size_t nhdrs;
-	char url[PROVIDER_BASE_URL_MAX + 256];
+	char url[PROVIDER_BASE_URL_MAX + 1024];
+	size_t url_len;
+	const char *method;
+	uint32_t total_ms;
 	char ctype[128];
+	char beta[XLATE_ANTHROPIC_BETA_MAX];
 	int status;
 	int retry_after;
+	unsigned attempt;             /* retries done */
+	unsigned max_retries;
+	bool anthropic;               /* translate to/from the Messages API */
 	bool streaming;               /* client asked for a stream */
 	bool began;                   /* stream head sent to the client */
 	bool saw_done;
 	bool paused;
+	bool waiting;                 /* in back-off before a retry */
 	bool finished;                /* the sink was ended, or the call cancelled */
 };
 
 static void call_release(gateway_call *c)
 {
+	if (c->timer && c->up.timer_free)
+		c->up.timer_free(c->timer);
+	c->timer = NULL;
 	buf_free(&c->req);
 	buf_free(&c->resp);
 	buf_free(&c->out);
+	buf_free(&c->lines);
 	sse_decoder_free(&c->dec);
+	arena_free(&c->scratch);
+	c->h = NULL;
 	c->finished = true;
 }
 
@@ -68,12 +97,127 @@ static void finish_error(gateway_call *c, const gateway_error *e)
 	respond_error(&s, e);
 }
 
+/* ---- retries ----------------------------------------------------------------------------- */
+
+bool gateway_retryable(int err, int status)
+{
+	if (err < 0)
+		return true;
+	return status == 429 || status == 500 || status == 502 || status == 503 || status == 504 || status == 529;
+}
+
+uint32_t gateway_backoff_ms(unsigned n, int status, int retry_after, double jitter)
+{
+	if ((status == 429 || status == 529) && retry_after >= 0) {
+		unsigned s = (unsigned)retry_after < GATEWAY_RETRY_AFTER_MAX_S ? (unsigned)retry_after :
+										    GATEWAY_RETRY_AFTER_MAX_S;
+		return s * 1000u;
+	}
+	uint32_t base = n >= 5 ? GATEWAY_BACKOFF_MAX_MS : (1000u << n);
+	if (base > GATEWAY_BACKOFF_MAX_MS)
+		base = GATEWAY_BACKOFF_MAX_MS;
+	if (!(jitter >= 0.5 && jitter < 1.0))
+		jitter = 0.75;
+	return (uint32_t)(base * jitter);
+}
+
+static int send_attempt(gateway_call *c, gateway_error *e);
+
+/* ---- stream helpers ------------------------------------------------------------------------ */
+
+static void keepalive_arm(gateway_call *c)
+{
+	if (c->timer && c->began && !c->finished)
+		c->up.timer_set(c->timer, GATEWAY_KEEPALIVE_MS);
+}
+
+/* Write c->out to the client. false when the call ended (client gone). */
+static bool flush_out(gateway_call *c)
+{
+	if (!c->out.len)
+		return true;
+	int rc = c->sink.write(c->sink.ud, c->out.data, c->out.len);
+	buf_reset(&c->out);
+	if (rc < 0) {
+		/* the client is gone: stop the upstream; the surface cancels us next */
+		if (c->h)
+			c->up.cancel(c->h);
+		call_release(c);
+		return false;
+	}
+	if (rc > 0 && !c->paused) {
+		c->paused = true;
+		c->up.pause(c->h);
+	}
+	keepalive_arm(c);
+	return true;
+}
+
+/* End the stream now: an error event (kind Streaming, msg), [DONE], end. */
+static void stream_abort(gateway_call *c, const char *msg, bool cancel_upstream)
+{
+	buf eb = { 0 };
+	if (gateway_error_json(&eb, GATEWAY_STREAMING, msg, strlen(msg)) == 0)
+		sse_write_data(&c->out, str_make(eb.data, eb.len));
+	buf_free(&eb);
+	sse_write_data(&c->out, STR_LIT("[DONE]"));
+	if (cancel_upstream && c->h)
+		c->up.cancel(c->h);
+	c->h = NULL;
+	gateway_sink s = c->sink;
+	int w = s.write(s.ud, c->out.data, c->out.len);
+	call_release(c);
+	if (w >= 0)
+		s.end(s.ud);
+}
+
+/* Frame the translator's chunk lines (compact JSON + '\n' each) into c->out. */
+static void frame_lines(gateway_call *c)
+{
+	const char *p = c->lines.data;
+	size_t n = c->lines.len;
+	while (n) {
+		const char *nl = memchr(p, '\n', n);
+		size_t k = nl ? (size_t)(nl - p) : n;
+		if (k && sse_write_data(&c->out, str_make(p, k)) < 0)
+			log_warn("gateway: dropped a stream chunk");
+		p += k + (nl ? 1 : 0);
+		n -= k + (nl ? 1 : 0);
+	}
+	buf_reset(&c->lines);
+}
+
+static void on_timer(void *arg)
+{
+	gateway_call *c = arg;
+	if (c->finished)
+		return;
+	if (c->waiting) {
+		c->waiting = false;
+		c->attempt++;
+		gateway_error e;
+		if (send_attempt(c, &e) < 0)
+			finish_error(c, &e);
+		return;
+	}
+	if (!c->began)
+		return;
+	if (c->paused) { /* the client is not reading: nothing to add */
+		keepalive_arm(c);
+		return;
+	}
+	sse_write_comment(&c->out, STR_LIT(""));
+	flush_out(c);
+}
+
 /* ---- upstream callbacks ---------------------------------------------------- */
 
 static void on_head(http_client_req *r, const http_client_resp *resp, void *ud)
 {
 	(void)r;
 	gateway_call *c = ud;
+	if (c->finished)
+		return;
 	c->status = resp->status;
 	for (size_t i = 0; i < resp->nheaders; i++) {
 		const http_header *h = &resp->headers[i];
@@ -92,23 +236,31 @@ static void on_head(http_client_req *r, const http_client_resp *resp, void *ud)
 			return;
 		}
 		c->began = true;
+		keepalive_arm(c);
 	}
 }
 
-static void flush_out(gateway_call *c)
+/* One decoded upstream event. false when the call ended. */
+static bool stream_event(gateway_call *c, const sse_event *ev)
 {
-	if (!c->out.len)
-		return;
-	int rc = c->sink.write(c->sink.ud, c->out.data, c->out.len);
-	buf_reset(&c->out);
-	if (rc < 0) {
-		/* the client is gone: stop the upstream; the surface cancels us next */
-		c->up.cancel(c->h);
-		call_release(c);
-	} else if (rc > 0 && !c->paused) {
-		c->paused = true;
-		c->up.pause(c->h);
+	if (!c->anthropic) {
+		if (str_eq_cstr(ev->data, "[DONE]"))
+			c->saw_done = true;
+		if (sse_write_data(&c->out, ev->data) < 0)
+			log_warn("gateway: dropped a stream event");
+		return true;
 	}
+	xlate_err xe;
+	int rc = xlate_anthropic_stream_feed(c->ast, ev->type, ev->data, &c->scratch, &c->lines, &xe);
+	arena_reset(&c->scratch);
+	if (rc < 0) {
+		char msg[XLATE_ERR_MSG_MAX + 32];
+		snprintf(msg, sizeof msg, "streaming error: %s", xe.msg);
+		stream_abort(c, msg, true);
+		return false;
+	}
+	frame_lines(c);
+	return true;
 }
 
 static void on_data(http_client_req *r, const char *p, size_t n, void *ud)
@@ -121,6 +273,7 @@ static void on_data(http_client_req *r, const char *p, size_t n, void *ud)
 		if (buf_append(&c->resp, p, n) < 0) {
 			gateway_error e;
 			c->up.cancel(c->h);
+			c->h = NULL;
 			gateway_fail(&e, GATEWAY_NETWORK, "upstream response body over %zu bytes",
 				     (size_t)LIMIT_UPSTREAM_BODY_BYTES);
 			finish_error(c, &e);
@@ -136,26 +289,43 @@ static void on_data(http_client_req *r, const char *p, size_t n, void *ud)
 		if (rc < 0) {
 			/* an event over the cap: end the stream with an error event */
 			buf_reset(&c->out);
-			sse_write_data(&c->out, STR_LIT("{\"error\":{\"message\":\"streaming error: upstream event too "
-							"large\",\"type\":\"Streaming\",\"param\":null,\"code\":null}}"));
-			c->up.cancel(c->h);
-			c->saw_done = true;
-			sse_write_data(&c->out, STR_LIT("[DONE]"));
-			gateway_sink s = c->sink;
-			int w = s.write(s.ud, c->out.data, c->out.len);
-			call_release(c);
-			if (w >= 0)
-				s.end(s.ud);
+			stream_abort(c, "streaming error: upstream event too large", true);
 			return;
 		}
 		if (rc == 0)
 			break;
-		if (str_eq_cstr(ev.data, "[DONE]"))
-			c->saw_done = true;
-		if (sse_write_data(&c->out, ev.data) < 0)
-			log_warn("gateway: dropped a stream event");
+		if (!stream_event(c, &ev))
+			return;
 	}
 	flush_out(c);
+}
+
+/* The non-stream answer of an Anthropic upstream, translated. */
+static void anthropic_respond(gateway_call *c)
+{
+	gateway_error e;
+	buf out = { 0 };
+	buf_init(&out, LIMIT_UPSTREAM_BODY_BYTES);
+	xlate_ctx cx = { .model = c->route.target.model, .id = STR_LIT("chatcmpl-anthropic"),
+			 .created = clock_wall_s() };
+	xlate_err xe;
+	int rc = xlate_anthropic_response(&cx, c->resp.data ? c->resp.data : "", c->resp.len, &c->scratch, &out,
+					  NULL, &xe);
+	if (rc < 0) {
+		buf_free(&out);
+		if (xe.kind == XLATE_E_UPSTREAM)
+			gateway_map_upstream(xe.status ? xe.status : 500, str_make(c->resp.data, c->resp.len), &e);
+		else if (xe.kind == XLATE_E_SERIALIZATION)
+			gateway_fail(&e, GATEWAY_SERIALIZATION, "serialization error: %s", xe.msg);
+		else
+			gateway_fail(&e, GATEWAY_INTERNAL, "internal error: %s", xe.msg);
+		finish_error(c, &e);
+		return;
+	}
+	gateway_sink s = c->sink;
+	call_release(c);
+	s.respond(s.ud, 200, "application/json", out.data ? out.data : "", out.len, -1);
+	buf_free(&out);
 }
 
 static void on_done(http_client_req *r, int err, const char *reason, void *ud)
@@ -164,15 +334,25 @@ static void on_done(http_client_req *r, int err, const char *reason, void *ud)
 	gateway_call *c = ud;
 	if (c->finished)
 		return;
+	c->h = NULL;
 	gateway_error e;
 	if (c->began) {
 		if (err) {
-			gateway_fail(&e, GATEWAY_STREAMING, "streaming error: %s", reason && *reason ? reason :
-				     http_client_err_name(err));
-			buf eb = { 0 };
-			if (gateway_error_json(&eb, e.kind, e.msg, strlen(e.msg)) == 0)
-				sse_write_data(&c->out, str_make(eb.data, eb.len));
-			buf_free(&eb);
+			char msg[GATEWAY_MSG_MAX];
+			snprintf(msg, sizeof msg, "streaming error: %s",
+				 reason && *reason ? reason : http_client_err_name(err));
+			stream_abort(c, msg, false);
+			return;
+		}
+		if (c->anthropic && !c->saw_done) {
+			xlate_err xe;
+			if (xlate_anthropic_stream_end(c->ast, &c->lines, &xe) < 0) {
+				char msg[XLATE_ERR_MSG_MAX + 32];
+				snprintf(msg, sizeof msg, "streaming error: %s", xe.msg);
+				stream_abort(c, msg, false);
+				return;
+			}
+			frame_lines(c);
 		}
 		if (!c->saw_done)
 			sse_write_data(&c->out, STR_LIT("[DONE]"));
@@ -181,6 +361,24 @@ static void on_done(http_client_req *r, int err, const char *reason, void *ud)
 		call_release(c);
 		if (w >= 0)
 			s.end(s.ud);
+		return;
+	}
+	if ((err || c->status >= 300) && c->attempt < c->max_retries && gateway_retryable(err, c->status)) {
+		double j = 0.75;
+		rand_unit(&j);
+		j = 0.5 + j / 2;
+		uint32_t ms = gateway_backoff_ms(c->attempt, err ? 0 : c->status, c->retry_after, j);
+		log_debug("gateway: retry %u of %u in %u ms (%s)", c->attempt + 1, c->max_retries, ms,
+			  err ? http_client_err_name(err) : "upstream status");
+		buf_reset(&c->resp);
+		if (c->timer) {
+			c->waiting = true;
+			c->up.timer_set(c->timer, ms ? ms : 1);
+			return;
+		}
+		c->attempt++;
+		if (send_attempt(c, &e) < 0)
+			finish_error(c, &e);
 		return;
 	}
 	if (err) {
@@ -193,6 +391,10 @@ static void on_done(http_client_req *r, int err, const char *reason, void *ud)
 		if (e.kind == GATEWAY_RATE_LIMITED)
 			e.retry_after = c->retry_after;
 		finish_error(c, &e);
+		return;
+	}
+	if (c->anthropic) {
+		anthropic_respond(c);
 		return;
 	}
 	/* the call lives in the request arena, which respond() releases: take
@@ -210,6 +412,31 @@ static void on_done(http_client_req *r, int err, const char *reason, void *ud)
 
 /* ---- start ------------------------------------------------------------------------ */
 
+static int send_attempt(gateway_call *c, gateway_error *e)
+{
+	c->status = 0;
+	c->retry_after = -1;
+	c->ctype[0] = 0;
+	http_client_spec s = {
+		.method = str_from(c->method),
+		.url = str_make(c->url, c->url_len),
+		.headers = c->hdrs,
+		.nheaders = c->nhdrs,
+		.body = str_make(c->req.data, c->req.len),
+		.timeouts = { .total_ms = c->total_ms },
+		.cb = { on_head, on_data, on_done },
+		.ud = c,
+	};
+	char err[512];
+	int rc = c->up.request(c->up.ud, &s, &c->h, err, sizeof err);
+	if (rc < 0) {
+		c->h = NULL;
+		gateway_map_transport(rc, err, e);
+		return -1;
+	}
+	return 0;
+}
+
 static bool adapter_forwardable(provider_adapter a)
 {
 	return a == PROVIDER_ADAPTER_COMPAT || a == PROVIDER_ADAPTER_OPENAI || a == PROVIDER_ADAPTER_MISTRAL ||
@@ -222,58 +449,16 @@ static void add_header(gateway_call *c, const char *name, str value)
 		c->hdrs[c->nhdrs++] = (http_header){ str_from(name), value };
 }
 
-gateway_call *gateway_call_start(gateway *g, const gateway_upstream *up, const gateway_op *op,
-				 const gateway_principal *p, str body, arena *a, const gateway_sink *sink)
+/* Auth, adapter static headers and the entry's extra_headers. */
+static int add_target_headers(gateway_call *c, arena *a, gateway_error *e)
 {
-	gateway_error e;
-	gateway_call *c = arena_calloc(a, 1, sizeof *c);
-	if (!c) {
-		gateway_fail(&e, GATEWAY_INTERNAL, "internal error: out of memory");
-		respond_error(sink, &e);
-		return NULL;
-	}
-	c->g = g;
-	c->up = *up;
-	c->op = op;
-	c->sink = *sink;
-	c->retry_after = -1;
-	buf_init(&c->resp, LIMIT_UPSTREAM_BODY_BYTES);
-	if (gateway_body_check(op, body, a, &c->body, &e) < 0)
-		goto fail;
-	c->streaming = op->chat && c->body.stream;
-	if (!gateway_allowed(p, c->body.model)) {
-		gateway_fail(&e, GATEWAY_FORBIDDEN, "key '%s' is not allowed to access model '" STR_FMT "'", p->key_id,
-			     STR_ARG(c->body.model));
-		goto fail;
-	}
-	if (gateway_route_model(g, c->body.model, &c->route, &e) < 0)
-		goto fail;
-	provider_target *t = &c->route.target;
-	if (!adapter_forwardable(t->adapter)) {
-		gateway_fail(&e, GATEWAY_ENDPOINT_NOT_SUPPORTED, "provider %s does not support %s",
-			     provider_adapter_get(t->adapter)->name, op->endpoint);
-		goto fail;
-	}
-	size_t ulen;
-	if (provider_url(t, op->pop, c->streaming, STR_NULL, c->url, sizeof c->url, &ulen) < 0) {
-		gateway_fail(&e, GATEWAY_INTERNAL, "internal error: cannot build the upstream URL");
-		goto fail;
-	}
-	if (gateway_body_rewrite(&c->body, t, &c->req) < 0) {
-		gateway_fail(&e, GATEWAY_INTERNAL, "internal error: cannot build the upstream body");
-		goto fail;
-	}
-	add_header(c, "Content-Type", STR_LIT("application/json"));
-	if (c->streaming)
-		add_header(c, "Accept", STR_LIT("text/event-stream"));
+	const provider_target *t = &c->route.target;
 	provider_header ah;
 	if (t->cred == PROVIDER_CRED_KEY && provider_auth_render(t->auth, t->key, &ah)) {
 		size_t pl = strlen(ah.prefix);
 		char *v = arena_alloc(a, pl + ah.value.n + 1);
-		if (!v) {
-			gateway_fail(&e, GATEWAY_INTERNAL, "internal error: out of memory");
-			goto fail;
-		}
+		if (!v)
+			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
 		memcpy(v, ah.prefix, pl);
 		if (ah.value.n)
 			memcpy(v + pl, ah.value.p, ah.value.n);
@@ -286,23 +471,116 @@ gateway_call *gateway_call_start(gateway *g, const gateway_upstream *up, const g
 		for (size_t i = 0; i < c->route.model->extra_headers.n; i++)
 			add_header(c, c->route.model->extra_headers.v[i].key,
 				   str_from(c->route.model->extra_headers.v[i].val));
-	uint64_t tmo = c->route.model ? c->route.model->timeout_secs : g->cfg->general.default_timeout_secs;
-	http_client_spec s = {
-		.method = STR_LIT("POST"),
-		.url = str_make(c->url, ulen),
-		.headers = c->hdrs,
-		.nheaders = c->nhdrs,
-		.body = str_make(c->req.data, c->req.len),
-		.timeouts = { .total_ms = (uint32_t)(tmo > 4000000 ? 4000000000u : tmo * 1000) },
-		.cb = { on_head, on_data, on_done },
-		.ud = c,
-	};
-	char err[512];
-	int rc = c->up.request(c->up.ud, &s, &c->h, err, sizeof err);
+	return 0;
+}
+
+static uint32_t timeout_ms(const gateway_call *c)
+{
+	uint64_t tmo = c->route.model ? c->route.model->timeout_secs : c->g->cfg->general.default_timeout_secs;
+	return (uint32_t)(tmo > 4000000 ? 4000000000u : tmo * 1000);
+}
+
+static gateway_call *call_new(gateway *g, const gateway_upstream *up, const gateway_sink *sink, arena *a)
+{
+	gateway_call *c = arena_calloc(a, 1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->g = g;
+	c->up = *up;
+	c->sink = *sink;
+	c->retry_after = -1;
+	c->method = "POST";
+	c->max_retries = g->cfg->general.max_retries;
+	buf_init(&c->resp, LIMIT_UPSTREAM_BODY_BYTES);
+	arena_init(&c->scratch, 0, CALL_SCRATCH_CAP);
+	return c;
+}
+
+/* Timer, then the first attempt. 0, or -1 with e. */
+static int call_go(gateway_call *c, gateway_error *e)
+{
+	if (c->up.timer_new && c->up.timer_set && c->up.timer_free) {
+		c->timer = c->up.timer_new(c->up.ud, on_timer, c);
+		if (!c->timer)
+			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
+	}
+	c->total_ms = timeout_ms(c);
+	return send_attempt(c, e);
+}
+
+static int anthropic_prepare(gateway_call *c, arena *a, gateway_error *e)
+{
+	xlate_ctx cx = { .model = c->route.target.model, .stream = c->streaming };
+	xlate_req_info info = { 0 };
+	xlate_err xe;
+	int rc = xlate_anthropic_request(&cx, c->client_body.p ? c->client_body.p : "", c->client_body.n,
+					 &c->scratch, &c->req, &info, &xe);
+	arena_reset(&c->scratch);
 	if (rc < 0) {
-		gateway_map_transport(rc, err, &e);
+		if (xe.kind == XLATE_E_BAD_REQUEST)
+			return gateway_fail(e, GATEWAY_BAD_REQUEST, "bad request: %s", xe.msg);
+		return gateway_fail(e, GATEWAY_INTERNAL, "internal error: %s", xe.msg);
+	}
+	if (xlate_anthropic_beta(c->req.data, c->req.len, &c->scratch, c->beta) > 0)
+		add_header(c, "anthropic-beta", str_from(c->beta));
+	arena_reset(&c->scratch);
+	if (c->streaming) {
+		if (!(c->ast = arena_calloc(a, 1, sizeof *c->ast)))
+			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
+		xlate_ctx sx = { .model = c->route.target.model, .id = STR_LIT("chatcmpl-anthropic"),
+				 .created = clock_wall_s(), .include_usage = info.include_usage };
+		xlate_anthropic_stream_init(c->ast, &sx);
+	}
+	return 0;
+}
+
+gateway_call *gateway_call_start(gateway *g, const gateway_upstream *up, const gateway_op *op,
+				 const gateway_principal *p, str body, arena *a, const gateway_sink *sink)
+{
+	gateway_error e;
+	gateway_call *c = call_new(g, up, sink, a);
+	if (!c) {
+		gateway_fail(&e, GATEWAY_INTERNAL, "internal error: out of memory");
+		respond_error(sink, &e);
+		return NULL;
+	}
+	c->op = op;
+	c->client_body = body;
+	if (gateway_body_check(op, body, a, &c->body, &e) < 0)
+		goto fail;
+	c->streaming = op->chat && c->body.stream;
+	if (!gateway_allowed(p, c->body.model)) {
+		gateway_fail(&e, GATEWAY_FORBIDDEN, "key '%s' is not allowed to access model '" STR_FMT "'", p->key_id,
+			     STR_ARG(c->body.model));
 		goto fail;
 	}
+	if (gateway_route_model(g, c->body.model, &c->route, &e) < 0)
+		goto fail;
+	provider_target *t = &c->route.target;
+	c->anthropic = t->adapter == PROVIDER_ADAPTER_ANTHROPIC && op->id == GATEWAY_OP_CHAT;
+	if (!adapter_forwardable(t->adapter) && !c->anthropic) {
+		gateway_fail(&e, GATEWAY_ENDPOINT_NOT_SUPPORTED, "provider %s does not support %s",
+			     provider_adapter_get(t->adapter)->name, op->endpoint);
+		goto fail;
+	}
+	if (provider_url(t, op->pop, c->streaming, STR_NULL, c->url, sizeof c->url, &c->url_len) < 0) {
+		gateway_fail(&e, GATEWAY_INTERNAL, "internal error: cannot build the upstream URL");
+		goto fail;
+	}
+	add_header(c, "Content-Type", STR_LIT("application/json"));
+	if (c->streaming)
+		add_header(c, "Accept", STR_LIT("text/event-stream"));
+	if (c->anthropic) {
+		if (anthropic_prepare(c, a, &e) < 0)
+			goto fail;
+	} else if (gateway_body_rewrite(&c->body, t, &c->req) < 0) {
+		gateway_fail(&e, GATEWAY_INTERNAL, "internal error: cannot build the upstream body");
+		goto fail;
+	}
+	if (add_target_headers(c, a, &e) < 0)
+		goto fail;
+	if (call_go(c, &e) < 0)
+		goto fail;
 	log_debug("gateway: %s " STR_FMT " -> %s", op->name, STR_ARG(c->body.model), c->url);
 	return c;
 fail:
@@ -316,7 +594,8 @@ void gateway_call_resume(gateway_call *c)
 	if (!c || c->finished || !c->paused)
 		return;
 	c->paused = false;
-	c->up.resume(c->h);
+	if (c->h)
+		c->up.resume(c->h);
 }
 
 void gateway_call_cancel(gateway_call *c)
@@ -328,12 +607,248 @@ void gateway_call_cancel(gateway_call *c)
 	call_release(c);
 }
 
+/* ---- management operations ---------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	const char *method;
+	provider_op pop;
+} mops[GATEWAY_M__COUNT] = {
+	[GATEWAY_M_CREATE_FILE] = { "create_file", "POST", PROVIDER_OP_FILES },
+	[GATEWAY_M_LIST_FILES] = { "list_files", "GET", PROVIDER_OP_FILES },
+	[GATEWAY_M_RETRIEVE_FILE] = { "retrieve_file", "GET", PROVIDER_OP_FILE },
+	[GATEWAY_M_DELETE_FILE] = { "delete_file", "DELETE", PROVIDER_OP_FILE },
+	[GATEWAY_M_FILE_CONTENT] = { "file_content", "GET", PROVIDER_OP_FILE_CONTENT },
+	[GATEWAY_M_CREATE_BATCH] = { "create_batch", "POST", PROVIDER_OP_BATCHES },
+	[GATEWAY_M_LIST_BATCHES] = { "list_batches", "GET", PROVIDER_OP_BATCHES },
+	[GATEWAY_M_RETRIEVE_BATCH] = { "retrieve_batch", "GET", PROVIDER_OP_BATCH },
+	[GATEWAY_M_CANCEL_BATCH] = { "cancel_batch", "POST", PROVIDER_OP_BATCH_CANCEL },
+	[GATEWAY_M_CREATE_RESPONSE] = { "create_response", "POST", PROVIDER_OP_RESPONSES },
+	[GATEWAY_M_RETRIEVE_RESPONSE] = { "retrieve_response", "GET", PROVIDER_OP_RESPONSE },
+	[GATEWAY_M_CANCEL_RESPONSE] = { "cancel_response", "POST", PROVIDER_OP_RESPONSE_CANCEL },
+};
+
+const char *gateway_mop_name(gateway_mop op)
+{
+	return (unsigned)op < GATEWAY_M__COUNT ? mops[op].name : NULL;
+}
+
+int gateway_mop_find(const char *name)
+{
+	for (int i = 0; name && i < GATEWAY_M__COUNT; i++)
+		if (strcmp(mops[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int gateway_multipart_file(buf *out, const char *boundary, str purpose, str filename, str data)
+{
+	int rc = buf_printf(out, "--%s\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\n", boundary);
+	if (!rc)
+		rc = buf_append(out, purpose.p, purpose.n);
+	if (!rc)
+		rc = buf_printf(out, "\r\n--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"", boundary);
+	for (size_t i = 0; !rc && i < filename.n; i++) {
+		char ch = filename.p[i];
+		/* quoted-string: no quote, backslash or control characters */
+		rc = buf_putc(out, ch == '"' || ch == '\\' || (unsigned char)ch < 0x20 || ch == 0x7f ? '_' : ch);
+	}
+	if (!rc)
+		rc = buf_puts(out, "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+	if (!rc)
+		rc = buf_append(out, data.p, data.n);
+	if (!rc)
+		rc = buf_printf(out, "\r\n--%s--\r\n", boundary);
+	return rc;
+}
+
+/* The string member key of the body's top object: 1 found, 0 absent/null,
+ * -1 wrong type. */
+static int body_str(const json_doc *d, const char *key, arena *a, str *out)
+{
+	int v = json_get(d, 0, key);
+	*out = STR_NULL;
+	if (v < 0 || json_is_null(d, v))
+		return 0;
+	if (json_typeof(d, v) != JSON_STRING || json_str(d, v, a, out) < 0)
+		return -1;
+	return 1;
+}
+
+static int check_required(const json_doc *d, const char *const *keys, arena *a, gateway_error *e)
+{
+	for (size_t i = 0; keys[i]; i++) {
+		str s;
+		int rc = body_str(d, keys[i], a, &s);
+		if (rc < 0)
+			return gateway_fail(e, GATEWAY_UNPROCESSABLE, "invalid type for `%s`, expected a string", keys[i]);
+		if (rc == 0)
+			return gateway_fail(e, GATEWAY_UNPROCESSABLE, "missing field `%s`", keys[i]);
+	}
+	return 0;
+}
+
+/* The body of a management POST into c->req (and its content type header). */
+static int master_body(gateway_call *c, const gateway_mreq *m, arena *a, gateway_error *e)
+{
+	str ct = m->content_type;
+	str mt, rest;
+	str_cut(ct, ';', &mt, &rest);
+	mt = str_trim(mt);
+	bool json = str_eq_nocase(mt, STR_LIT("application/json"));
+	if (m->op == GATEWAY_M_CREATE_FILE && str_eq_nocase(mt, STR_LIT("multipart/form-data"))) {
+		/* the SDKs' form: forwarded as it is (boundary included) */
+		if (buf_append(&c->req, m->body.p ? m->body.p : "", m->body.n) < 0)
+			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
+		add_header(c, "Content-Type", ct);
+		return 0;
+	}
+	if (!json)
+		return gateway_fail(e, GATEWAY_UNSUPPORTED_MEDIA, "Expected request with `Content-Type: application/json`");
+	json_doc d;
+	json_err je;
+	if (json_parse_arena(&d, a, m->body.p ? m->body.p : "", m->body.n, NULL, &je) < 0)
+		return gateway_fail(e, je.code == ERR_NOMEM ? GATEWAY_INTERNAL : GATEWAY_BAD_REQUEST,
+				    "Failed to parse the request body as JSON: %s", je.msg);
+	if (json_typeof(&d, 0) != JSON_OBJECT)
+		return gateway_fail(e, GATEWAY_UNPROCESSABLE, "invalid type: %s, expected a JSON object",
+				    json_type_name(json_typeof(&d, 0)));
+	if (m->op == GATEWAY_M_CREATE_FILE) {
+		static const char *const req[] = { "file", "purpose", NULL };
+		if (check_required(&d, req, a, e) < 0)
+			return -1;
+		str file, purpose, filename;
+		body_str(&d, "file", a, &file);
+		body_str(&d, "purpose", a, &purpose);
+		int fr = body_str(&d, "filename", a, &filename);
+		if (fr < 0)
+			return gateway_fail(e, GATEWAY_UNPROCESSABLE, "invalid type for `filename`, expected a string");
+		if (fr == 0)
+			filename = STR_LIT("upload");
+		if (!str_eq_cstr(purpose, "assistants") && !str_eq_cstr(purpose, "batch") &&
+		    !str_eq_cstr(purpose, "fine-tune") && !str_eq_cstr(purpose, "vision"))
+			return gateway_fail(e, GATEWAY_UNPROCESSABLE,
+					    "unknown variant `" STR_FMT "`, expected one of `assistants`, `batch`, "
+					    "`fine-tune`, `vision`", (int)(purpose.n > 64 ? 64 : purpose.n), purpose.p);
+		buf raw = { 0 };
+		buf_init(&raw, LIMIT_UPSTREAM_BODY_BYTES);
+		if (b64_decode_buf(&raw, file.p, file.n, B64_STD) < 0) {
+			buf_free(&raw);
+			return gateway_fail(e, GATEWAY_BAD_REQUEST, "bad request: `file` is not valid base64");
+		}
+		char boundary[48];
+		char hex[33];
+		if (rand_hex(hex, 32) < 0)
+			memcpy(hex, "0123456789abcdef0123456789abcdef", 33);
+		hex[32] = 0;
+		snprintf(boundary, sizeof boundary, "liter-llm-%s", hex);
+		int rc = gateway_multipart_file(&c->req, boundary, purpose, filename,
+						str_make(raw.data ? raw.data : "", raw.len));
+		buf_free(&raw);
+		if (rc < 0)
+			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: upload too large");
+		char *h = arena_alloc(a, 96);
+		if (!h)
+			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
+		snprintf(h, 96, "multipart/form-data; boundary=%s", boundary);
+		add_header(c, "Content-Type", str_from(h));
+		return 0;
+	}
+	if (m->op == GATEWAY_M_CREATE_BATCH) {
+		static const char *const req[] = { "input_file_id", "endpoint", "completion_window", NULL };
+		if (check_required(&d, req, a, e) < 0)
+			return -1;
+	} else if (m->op == GATEWAY_M_CREATE_RESPONSE) {
+		static const char *const req[] = { "model", NULL };
+		if (check_required(&d, req, a, e) < 0)
+			return -1;
+		int in = json_get(&d, 0, "input");
+		if (in < 0)
+			return gateway_fail(e, GATEWAY_UNPROCESSABLE, "missing field `input`");
+		int st = json_get(&d, 0, "stream");
+		bool stream = false;
+		if (st >= 0 && !json_is_null(&d, st) && json_bool(&d, st, &stream) < 0)
+			return gateway_fail(e, GATEWAY_UNPROCESSABLE, "invalid type for `stream`, expected a boolean");
+		if (stream)
+			return gateway_fail(e, GATEWAY_BAD_REQUEST,
+					    "bad request: streaming is not offered on /v1/responses; "
+					    "send \"stream\": false (or omit it)");
+	}
+	if (buf_append(&c->req, m->body.p, m->body.n) < 0)
+		return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
+	add_header(c, "Content-Type", STR_LIT("application/json"));
+	return 0;
+}
+
+gateway_call *gateway_master_start(gateway *g, const gateway_upstream *up, const gateway_principal *p,
+				   const gateway_mreq *m, arena *a, const gateway_sink *sink)
+{
+	gateway_error e;
+	gateway_call *c = call_new(g, up, sink, a);
+	if (!c) {
+		gateway_fail(&e, GATEWAY_INTERNAL, "internal error: out of memory");
+		respond_error(sink, &e);
+		return NULL;
+	}
+	if ((unsigned)m->op >= GATEWAY_M__COUNT) {
+		gateway_fail(&e, GATEWAY_INTERNAL, "internal error: unknown operation");
+		goto fail;
+	}
+	if (!p->master) {
+		gateway_fail(&e, GATEWAY_FORBIDDEN, "endpoint '%s' requires master-key access; key '%s' is restricted",
+			     mops[m->op].name, p->key_id);
+		goto fail;
+	}
+	if (gateway_default_target(g, &c->route, &e) < 0)
+		goto fail;
+	c->method = mops[m->op].method;
+	if (m->op == GATEWAY_M_CREATE_FILE)
+		c->max_retries = 0;
+	provider_op pop = mops[m->op].pop;
+	if (provider_url(&c->route.target, pop, false, m->id, c->url, sizeof c->url, &c->url_len) < 0) {
+		gateway_fail(&e, GATEWAY_BAD_REQUEST, "bad request: invalid id");
+		goto fail;
+	}
+	if (m->query.n) {
+		if (c->url_len + 1 + m->query.n >= sizeof c->url) {
+			gateway_fail(&e, GATEWAY_BAD_REQUEST, "bad request: query string too long");
+			goto fail;
+		}
+		char sep = memchr(c->url, '?', c->url_len) ? '&' : '?';
+		c->url[c->url_len++] = sep;
+		memcpy(c->url + c->url_len, m->query.p, m->query.n);
+		c->url_len += m->query.n;
+		c->url[c->url_len] = 0;
+	}
+	if (strcmp(c->method, "POST") == 0 && m->op != GATEWAY_M_CANCEL_BATCH && m->op != GATEWAY_M_CANCEL_RESPONSE) {
+		if (master_body(c, m, a, &e) < 0)
+			goto fail;
+	}
+	if (add_target_headers(c, a, &e) < 0)
+		goto fail;
+	if (call_go(c, &e) < 0)
+		goto fail;
+	log_debug("gateway: %s -> %s %s", mops[m->op].name, c->method, c->url);
+	return c;
+fail:
+	call_release(c);
+	respond_error(sink, &e);
+	return NULL;
+}
+
 /* ---- the production upstream over http_client ------------------------------------------ */
+
+typedef struct hc_timer {
+	loop_timer t;
+	loop *l;
+	void (*fn)(void *arg);
+	void *arg;
+} hc_timer;
 
 static int hc_request(void *ud, const http_client_spec *s, void **h, char *err, size_t errlen)
 {
 	http_client_req *r = NULL;
-	int rc = http_client_request(ud, s, &r, err, errlen);
+	int rc = http_client_request(((gateway_http *)ud)->client, s, &r, err, errlen);
 	*h = r;
 	return rc;
 }
@@ -342,7 +857,45 @@ static void hc_pause(void *h) { http_client_pause(h); }
 static void hc_resume(void *h) { http_client_resume(h); }
 static void hc_cancel(void *h) { http_client_cancel(h); }
 
-gateway_upstream gateway_upstream_http(http_client *c)
+static void hc_timer_fire(loop *l, void *ud)
 {
-	return (gateway_upstream){ hc_request, hc_pause, hc_resume, hc_cancel, c };
+	(void)l;
+	hc_timer *t = ud;
+	t->fn(t->arg);
+}
+
+static void *hc_timer_new(void *ud, void (*fn)(void *arg), void *arg)
+{
+	hc_timer *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	loop_timer_init(&t->t, hc_timer_fire, t);
+	t->l = ((gateway_http *)ud)->loop;
+	t->fn = fn;
+	t->arg = arg;
+	return t;
+}
+
+static void hc_timer_set(void *p, uint32_t ms)
+{
+	hc_timer *t = p;
+	if (ms)
+		loop_timer_start(t->l, &t->t, ms);
+	else
+		loop_timer_stop(t->l, &t->t);
+}
+
+static void hc_timer_free(void *p)
+{
+	hc_timer *t = p;
+	if (!t)
+		return;
+	loop_timer_stop(t->l, &t->t);
+	free(t);
+}
+
+gateway_upstream gateway_upstream_http(gateway_http *h)
+{
+	return (gateway_upstream){ hc_request, hc_pause, hc_resume, hc_cancel, h,
+				   hc_timer_new, hc_timer_set, hc_timer_free };
 }

@@ -12,4 +12,9 @@ struct gateway {
 	atomic_size_t *rr;            /* round-robin counter per pool */
 };
 
+/* The default provider account (management operations): the first
+ * [[models]] entry, or in zero-config the first provider configured in the
+ * environment. 0, or -1 with e = 503 "no models configured". */
+int gateway_default_target(gateway *g, gateway_route *out, gateway_error *e);
+
 #endif

@@ -18,6 +18,7 @@ struct proxy {
 
 typedef struct proxy_worker {
 	http_client *hc;
+	gateway_http gh;
 	gateway_upstream up;
 } proxy_worker;
 
@@ -479,15 +480,23 @@ static void on_request(http_request *r, void *ud)
 		get_model(q, &pr, rt.id);
 		return;
 	case PROXY_R_MASTER: {
-		char msg[GATEWAY_MSG_MAX];
-		if (!pr.master) {
-			snprintf(msg, sizeof msg, "endpoint '%s' requires master-key access; key '%s' is restricted",
-				 rt.master_op ? rt.master_op : "?", pr.key_id);
-			send_error(q, GATEWAY_FORBIDDEN, msg);
+		int mop = gateway_mop_find(rt.master_op);
+		if (mop < 0) {
+			reply(q, 404, NULL, NULL, 0);
 			return;
 		}
-		snprintf(msg, sizeof msg, "endpoint '%s' is not supported by this build", rt.master_op ? rt.master_op : "?");
-		send_error(q, GATEWAY_ENDPOINT_NOT_SUPPORTED, msg);
+		gateway_mreq m = { .op = (gateway_mop)mop, .id = rt.id, .body = r->body,
+				   .content_type = http_req_header(r, "Content-Type") };
+		if (r->query.p)
+			m.query = r->query;
+		if (!m.content_type.p)
+			m.content_type = STR_LIT("");
+		proxy_worker *pw = http_req_worker_ud(r);
+		q->sink = (gateway_sink){ sink_respond, sink_begin, sink_write, sink_end, q };
+		http_req_set_hooks(r, &hooks, q);
+		gateway_call *c = gateway_master_start(p->pc.gw, &pw->up, &pr, &m, r->arena, &q->sink);
+		if (c)
+			q->call = c;
 		return;
 	}
 	case PROXY_R_OP:
@@ -523,7 +532,8 @@ static int on_worker_start(worker *w, void *ud, void **wud)
 		free(pw);
 		return ERR_NOMEM;
 	}
-	pw->up = gateway_upstream_http(pw->hc);
+	pw->gh = (gateway_http){ pw->hc, worker_loop(w) };
+	pw->up = gateway_upstream_http(&pw->gh);
 	*wud = pw;
 	return 0;
 }

@@ -36,6 +36,7 @@ VK=vk-limited-key-1
 cat > "$OUT/gw.toml" <<TOML
 [general]
 master_key = "$MK"
+max_retries = 0
 [server]
 body_limit_bytes = 65536
 request_timeout_secs = 2
@@ -147,6 +148,16 @@ else
 	fail "openai npm package unavailable (npm unreachable?)"
 fi
 
+# files/batches/responses with curl: the JSON + base64 upload form, the responses stream refusal
+check "files: JSON base64 upload -> multipart upstream" 200 - "$U/v1/files" -H "$AUTH" -H "$JS" -d '{"file":"aGVsbG8gd29ybGQ=","purpose":"fine-tune","filename":"a.txt"}'
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["bytes"]==11 and d["filename"]=="a.txt" and d["purpose"]=="fine-tune", d' "$OUT/body" && ok "files: upload object" || fail "files: upload object" "$(cat "$OUT/body")"
+check "files: bad base64 -> 400" 400 - "$U/v1/files" -H "$AUTH" -H "$JS" -d '{"file":"***","purpose":"batch"}'
+check "files: bad purpose -> 422" 422 - "$U/v1/files" -H "$AUTH" -H "$JS" -d '{"file":"aGk=","purpose":"nope"}'
+check "responses: stream -> 400" 400 - "$U/v1/responses" -H "$AUTH" -H "$JS" -d '{"model":"gpt-4o","input":"hi","stream":true}'
+grep -q '"type":"BadRequest"' "$OUT/body" && ok "responses stream refusal is BadRequest" || fail "responses stream body" "$(cat "$OUT/body")"
+check "batches: missing field -> 422" 422 - "$U/v1/batches" -H "$AUTH" -H "$JS" -d '{"endpoint":"/v1/chat/completions"}'
+check "file content: upstream 404 -> 404 NotFound" 404 - "$U/v1/files/file-none/content" -H "$AUTH"
+
 python3 tests/integration/api/disconnect.py "$GP" "$MK" "$FP" > "$OUT/disc.log" 2>&1 && ok "stream backpressure + disconnect cancels upstream" || fail "disconnect" "$(cat "$OUT/disc.log")"
 check "keeps serving after all that" 200 - "$U/health"
 
@@ -158,6 +169,44 @@ rc=$?
 kill -TERM "$GWPID"; wait "$GWPID"; rc=$?
 [ $rc = 0 ] && grep -q "graceful shutdown complete" "$OUT/gw.log" && ok "SIGTERM: graceful shutdown, exit 0" || fail "SIGTERM" "rc=$rc"
 if grep -q "sk-provider-secret\|$MK" "$OUT/gw.log"; then fail "secrets in the log"; else ok "no secret in the log"; fi
+
+# Anthropic (native Messages API at a literal-IP fake) and retries: a second instance
+cat > "$OUT/gw2.toml" <<TOML
+[general]
+master_key = "$MK"
+max_retries = 2
+TOML
+for m in claude:claude-3-5-haiku-latest claude-err:claude-err claude-overloaded:claude-overloaded claude-stream-err:claude-stream-err; do
+	printf '[[models]]\nname = "%s"\nprovider_model = "anthropic/%s"\nbase_url = "%s/v1"\napi_key = "sk-ant-test"\n' "${m%%:*}" "${m#*:}" "$FAKE" >> "$OUT/gw2.toml"
+done
+for m in flaky flaky503; do
+	printf '[[models]]\nname = "%s"\nprovider_model = "openai/%s"\nbase_url = "%s/v1"\napi_key = "k"\n' "$m" "$m" "$FAKE" >> "$OUT/gw2.toml"
+done
+start_gw "$OUT/gw2.log" "$BIN" api -c "$OUT/gw2.toml" --host 127.0.0.1 --port 0
+if [ -n "$GP" ] && [ -d "$NODEMOD/openai" ]; then
+	OPENAI_NODE_MODULES=$NODEMOD node tests/integration/api/sdk.mjs "http://127.0.0.1:$GP" "$MK" "$FAKE" anthropic > "$OUT/sdk2.log" 2>&1
+	cat "$OUT/sdk2.log"
+	line=$(tail -n 1 "$OUT/sdk2.log")
+	P=$((P + $(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')+0)); F=$((F + $(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')+0))
+	echo "$line" | grep -q ' passed, ' || fail "anthropic sdk suite did not finish"
+	kill -TERM "$GWPID"; wait "$GWPID"
+	grep -q "sk-ant-test" "$OUT/gw2.log" && fail "anthropic key in the log" || ok "no anthropic key in the log"
+else
+	fail "anthropic instance" "$(cat "$OUT/gw2.log")"
+fi
+
+# a base URL pointing back at the gateway itself is refused at start
+LP=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+printf '[general]\nmaster_key = "%s"\n[[models]]\nname = "loop"\nprovider_model = "openai/x"\nbase_url = "http://localhost:%s/v1"\napi_key = "k"\n' "$MK" "$LP" > "$OUT/loop.toml"
+"$BIN" api -c "$OUT/loop.toml" --host 0.0.0.0 --port "$LP" > "$OUT/loop.log" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q "^Error: base URL 'http://localhost:$LP/v1' of model 'loop'.*request loop" "$OUT/loop.log" && ok "self-pointing base_url refused (exit 1)" || fail "self loop" "rc=$rc $(cat "$OUT/loop.log")"
+mkdir -p "$OUT/zero"
+cd "$OUT/zero" || finish
+env OPENAI_API_KEY=k OPENAI_BASE_URL="http://127.0.0.1:$LP/v1" LITER_LLM_MASTER_KEY="$MK" "$BIN" api --host 127.0.0.1 --port "$LP" > "$OUT/loop2.log" 2>&1
+rc=$?
+cd "$ROOT" || finish
+[ $rc = 1 ] && grep -q "^Error: .*OPENAI_BASE_URL.*request loop" "$OUT/loop2.log" && ok "self-pointing OPENAI_BASE_URL refused (exit 1)" || fail "self loop env" "rc=$rc $(cat "$OUT/loop2.log")"
 
 # zero-config: no config file anywhere up the tree, keys from the environment
 mkdir -p "$OUT/zero"

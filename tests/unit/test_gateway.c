@@ -31,6 +31,7 @@ static const char *CFG = "[general]\nmaster_key = \"sk-master-0001\"\n"
 			 "[[models]]\nname = \"a\"\nprovider_model = \"openai/gpt-4o\"\napi_key = \"k1\"\n"
 			 "[[models]]\nname = \"p\"\nprovider_model = \"openai/x1\"\napi_key = \"k\"\n"
 			 "[[models]]\nname = \"p\"\nprovider_model = \"openai/x2\"\napi_key = \"k\"\n"
+			 "[[models]]\nname = \"c\"\nprovider_model = \"anthropic/claude-x\"\napi_key = \"ak\"\n"
 			 "[[aliases]]\npattern = \"groq/*\"\napi_key = \"gk\"\n"
 			 "[[keys]]\nkey = \"vk-token-0001\"\nmodels = [\"a\"]\n";
 
@@ -223,6 +224,11 @@ TEST(zero_config)
 
 typedef struct fake {
 	http_client_spec spec;
+	void (*tfn)(void *);
+	void *targ;
+	uint32_t tms;
+	int tfreed;
+	char xkey[64], method[16], ctype[128];
 	int requests, paused, resumed, cancelled;
 	char url[512];
 	char body[1024];
@@ -241,15 +247,41 @@ static int f_request(void *ud, const http_client_spec *s, void **h, char *err, s
 	f->requests++;
 	str_to_cbuf(s->url, f->url, sizeof f->url);
 	str_to_cbuf(s->body, f->body, sizeof f->body);
-	for (size_t i = 0; i < s->nheaders; i++)
+	str_to_cbuf(s->method, f->method, sizeof f->method);
+	f->xkey[0] = f->ctype[0] = 0;
+	for (size_t i = 0; i < s->nheaders; i++) {
 		if (str_eq_cstr(s->headers[i].name, "Authorization"))
 			str_to_cbuf(s->headers[i].value, f->auth, sizeof f->auth);
+		if (str_eq_cstr(s->headers[i].name, "x-api-key"))
+			str_to_cbuf(s->headers[i].value, f->xkey, sizeof f->xkey);
+		if (str_eq_cstr(s->headers[i].name, "Content-Type"))
+			str_to_cbuf(s->headers[i].value, f->ctype, sizeof f->ctype);
+	}
 	*h = f;
 	return 0;
 }
 static void f_pause(void *h) { ((fake *)h)->paused++; }
 static void f_resume(void *h) { ((fake *)h)->resumed++; }
 static void f_cancel(void *h) { ((fake *)h)->cancelled++; }
+static void *t_new(void *ud, void (*fn)(void *), void *arg)
+{
+	fake *f = ud;
+	f->tfn = fn;
+	f->targ = arg;
+	f->tms = 0;
+	return f;
+}
+static void t_set(void *t, uint32_t ms) { ((fake *)t)->tms = ms; }
+static void t_free(void *t)
+{
+	if (t)
+		((fake *)t)->tfreed++;
+}
+static void t_fire(fake *f)
+{
+	f->tms = 0;
+	f->tfn(f->targ);
+}
 
 static void s_respond(void *ud, int status, const char *ct, const char *body, size_t n, int ra)
 {
@@ -296,7 +328,7 @@ TEST(call_machine)
 	CHECK_EQ_INT(gateway_new(&g, c, (provider_env){ env_none, NULL }, err, sizeof err), 0);
 	fake f;
 	memset(&f, 0, sizeof f);
-	gateway_upstream up = { f_request, f_pause, f_resume, f_cancel, &f };
+	gateway_upstream up = { f_request, f_pause, f_resume, f_cancel, &f, NULL, NULL, NULL };
 	gateway_sink sink = { s_respond, s_begin, s_write, s_end, &f };
 	gateway_principal master = { .master = true };
 	arena a = { 0 };
@@ -371,6 +403,232 @@ TEST(call_machine)
 	config_free(c);
 }
 
+TEST(retry_rules)
+{
+	CHECK(gateway_retryable(-1, 0) && gateway_retryable(0, 429) && gateway_retryable(0, 529));
+	CHECK(gateway_retryable(0, 503) && !gateway_retryable(0, 400) && !gateway_retryable(0, 401));
+	CHECK(!gateway_retryable(0, 501));
+	CHECK_EQ_INT(gateway_backoff_ms(0, 429, 7, 0.5), 7000);
+	CHECK_EQ_INT(gateway_backoff_ms(0, 529, 600, 0.5), 60000);
+	CHECK_EQ_INT(gateway_backoff_ms(0, 503, 7, 0.5), 500);   /* Retry-After only for 429/529 */
+	CHECK_EQ_INT(gateway_backoff_ms(2, 500, -1, 0.5), 2000);
+	CHECK_EQ_INT(gateway_backoff_ms(9, 0, -1, 0.5), 15000);   /* capped at 30 s x jitter */
+	CHECK(gateway_backoff_ms(1, 0, -1, 0.99) < 2000);
+}
+
+TEST(self_loop)
+{
+	CHECK(gateway_url_is_self(STR_LIT("http://127.0.0.1:4000/v1"), "0.0.0.0", 4000));
+	CHECK(gateway_url_is_self(STR_LIT("http://localhost:4000"), "127.0.0.1", 4000));
+	CHECK(gateway_url_is_self(STR_LIT("http://[::1]:4000/v1"), "::", 4000));
+	CHECK(gateway_url_is_self(STR_LIT("http://10.1.2.3:4000/v1"), "10.1.2.3", 4000));
+	CHECK(!gateway_url_is_self(STR_LIT("http://127.0.0.1:4001/v1"), "0.0.0.0", 4000));
+	CHECK(!gateway_url_is_self(STR_LIT("https://api.openai.com/v1"), "0.0.0.0", 443));
+	CHECK(!gateway_url_is_self(STR_LIT("http://127.0.0.1:4000/v1"), "10.1.2.3", 4000));
+	CHECK(gateway_url_is_self(STR_LIT("http://127.0.0.1/v1"), "0.0.0.0", 80));
+	config *c = load("[[models]]\nname = \"m\"\nprovider_model = \"openai/x\"\napi_key = \"k\"\n"
+			 "base_url = \"http://127.0.0.1:4555/v1\"\n");
+	if (!c)
+		return;
+	gateway *g;
+	char err[512];
+	CHECK_EQ_INT(gateway_new(&g, c, (provider_env){ env_none, NULL }, err, sizeof err), 0);
+	CHECK_EQ_INT(gateway_check_self_loop(g, "0.0.0.0", 4555, err, sizeof err), -1);
+	CHECK(strstr(err, "model 'm'") && strstr(err, "request loop"));
+	CHECK_EQ_INT(gateway_check_self_loop(g, "0.0.0.0", 4556, err, sizeof err), 0);
+	gateway_free(g);
+	config_free(c);
+}
+
+static void on_stream(fake *f, const char *ct)
+{
+	http_header h[1] = { { STR_LIT("Content-Type"), str_from(ct) } };
+	http_client_resp resp = { .status = 200, .headers = h, .nheaders = 1, .content_length = -1 };
+	f->spec.cb.on_head(NULL, &resp, f->spec.ud);
+}
+
+TEST(anthropic_retries_keepalive_master)
+{
+	config *c = load(CFG);
+	if (!c)
+		return;
+	gateway *g;
+	char err[256];
+	CHECK_EQ_INT(gateway_new(&g, c, (provider_env){ env_none, NULL }, err, sizeof err), 0);
+	fake f;
+	memset(&f, 0, sizeof f);
+	gateway_upstream up = { f_request, f_pause, f_resume, f_cancel, &f, t_new, t_set, t_free };
+	gateway_sink sink = { s_respond, s_begin, s_write, s_end, &f };
+	gateway_principal master = { .master = true };
+	arena a = { 0 };
+	const gateway_op *chat = gateway_op_get(GATEWAY_OP_CHAT);
+
+	/* Anthropic non-stream: translated request, x-api-key, translated response */
+	gateway_call *call = gateway_call_start(g, &up, chat, &master,
+		STR_LIT("{\"model\":\"c\",\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},"
+			"{\"role\":\"user\",\"content\":\"hi\"}]}"), &a, &sink);
+	CHECK(call != NULL);
+	CHECK_EQ_STR(f.url, "https://api.anthropic.com/v1/messages");
+	CHECK_EQ_STR(f.xkey, "ak");
+	CHECK(strstr(f.body, "\"model\":\"claude-x\"") && strstr(f.body, "\"system\":[") &&
+	      strstr(f.body, "\"max_tokens\":4096"));
+	deliver(&f, 200, "application/json",
+		"{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-x\",\"content\":"
+		"[{\"type\":\"text\",\"text\":\"Hello\"}],\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":3,"
+		"\"output_tokens\":1}}", 0);
+	CHECK(f.status == 200 && strstr(f.out.data, "\"object\":\"chat.completion\"") &&
+	      strstr(f.out.data, "\"content\":\"Hello\"") && strstr(f.out.data, "\"finish_reason\":\"stop\""));
+	CHECK(f.tfreed == 1);
+
+	/* Anthropic error body mapped */
+	buf_reset(&f.out);
+	call = gateway_call_start(g, &up, chat, &master, STR_LIT("{\"model\":\"c\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
+				  &a, &sink);
+	deliver(&f, 400, "application/json",
+		"{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"max_tokens too big\"}}", 0);
+	CHECK(f.status == 400 && strstr(f.out.data, "bad request: max_tokens too big"));
+	/* local validation: empty messages */
+	buf_reset(&f.out);
+	call = gateway_call_start(g, &up, chat, &master, STR_LIT("{\"model\":\"c\",\"messages\":[]}"), &a, &sink);
+	CHECK(call == NULL && f.status == 400 && strstr(f.out.data, "messages array must not be empty"));
+
+	/* Anthropic stream: events translated, [DONE], keep-alive comment on the timer */
+	buf_reset(&f.out);
+	f.ended = 0;
+	call = gateway_call_start(g, &up, chat, &master,
+		STR_LIT("{\"model\":\"c\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), &a, &sink);
+	CHECK(call != NULL && strstr(f.body, "\"stream\":true"));
+	on_stream(&f, "text/event-stream");
+	CHECK(f.tms == GATEWAY_KEEPALIVE_MS);
+	t_fire(&f);
+	CHECK_EQ_STR(f.out.data, ":\n\n");
+	CHECK(f.tms == GATEWAY_KEEPALIVE_MS);
+	buf_reset(&f.out);
+	const char *evs = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_9\",\"model\":\"claude-x\","
+			  "\"usage\":{\"input_tokens\":2,\"output_tokens\":0}}}\n\n"
+			  "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+			  "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hel\"}}\n\n"
+			  "event: ping\ndata: {\"type\":\"ping\"}\n\n"
+			  "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"lo\"}}\n\n"
+			  "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":2}}\n\n"
+			  "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+	/* byte by byte */
+	for (size_t i = 0; evs[i]; i++)
+		f.spec.cb.on_data(NULL, evs + i, 1, f.spec.ud);
+	f.spec.cb.on_done(NULL, 0, "", f.spec.ud);
+	CHECK(strstr(f.out.data, "data: {\"id\":\"msg_9\",\"object\":\"chat.completion.chunk\"") != NULL);
+	CHECK(strstr(f.out.data, "\"content\":\"Hel\"") && strstr(f.out.data, "\"content\":\"lo\"") &&
+	      strstr(f.out.data, "\"finish_reason\":\"stop\""));
+	CHECK(f.out.len > 14 && strcmp(f.out.data + f.out.len - 14, "data: [DONE]\n\n") == 0);
+	CHECK(f.ended == 1);
+
+	/* Anthropic stream error event -> error chunk + [DONE] */
+	buf_reset(&f.out);
+	call = gateway_call_start(g, &up, chat, &master,
+		STR_LIT("{\"model\":\"c\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), &a, &sink);
+	on_stream(&f, "text/event-stream");
+	const char *ee = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
+	int cancelled = f.cancelled;
+	f.spec.cb.on_data(NULL, ee, strlen(ee), f.spec.ud);
+	CHECK(strstr(f.out.data, "\"type\":\"Streaming\"") && strstr(f.out.data, "Overloaded"));
+	CHECK(strcmp(f.out.data + f.out.len - 14, "data: [DONE]\n\n") == 0 && f.cancelled == cancelled + 1);
+
+	/* retries: 503 then 429 (Retry-After 0) then success, on the timer */
+	buf_reset(&f.out);
+	int req0 = f.requests;
+	f.responded = 0;
+	call = gateway_call_start(g, &up, chat, &master, STR_LIT("{\"model\":\"a\",\"messages\":[]}"), &a, &sink);
+	deliver(&f, 503, "application/json", "{\"error\":{\"message\":\"busy\"}}", 0);
+	CHECK(f.responded == 0 && f.requests == req0 + 1 && f.tms >= 500 && f.tms < 1000);
+	t_fire(&f);
+	CHECK(f.requests == req0 + 2);
+	http_header rh[1] = { { STR_LIT("Retry-After"), STR_LIT("0") } };
+	http_client_resp r429 = { .status = 429, .headers = rh, .nheaders = 1, .content_length = -1 };
+	f.spec.cb.on_head(NULL, &r429, f.spec.ud);
+	f.spec.cb.on_done(NULL, 0, "", f.spec.ud);
+	CHECK(f.responded == 0 && f.tms == 1);
+	t_fire(&f);
+	CHECK(f.requests == req0 + 3);
+	deliver(&f, 200, "application/json", "{\"ok\":1}", 0);
+	CHECK(f.responded == 1 && f.status == 200);
+	CHECK_EQ_STR(f.out.data, "{\"ok\":1}");
+	/* not retryable: 400 at once; exhausted: the last error */
+	buf_reset(&f.out);
+	f.responded = 0;
+	req0 = f.requests;
+	call = gateway_call_start(g, &up, chat, &master, STR_LIT("{\"model\":\"a\",\"messages\":[]}"), &a, &sink);
+	for (int i = 0; i < 3; i++) {
+		deliver(&f, 0, "text/plain", NULL, HTTP_CLIENT_E_TRUNCATED);
+		CHECK(f.responded == 0);
+		t_fire(&f);
+	}
+	deliver(&f, 0, "text/plain", NULL, HTTP_CLIENT_E_TRUNCATED);
+	CHECK(f.responded == 1 && f.status == 502 && f.requests == req0 + 4);
+	/* cancel during back-off: nothing more */
+	buf_reset(&f.out);
+	f.responded = 0;
+	call = gateway_call_start(g, &up, chat, &master, STR_LIT("{\"model\":\"a\",\"messages\":[]}"), &a, &sink);
+	deliver(&f, 502, "application/json", "{}", 0);
+	cancelled = f.cancelled;
+	gateway_call_cancel(call);
+	CHECK(f.responded == 0 && f.cancelled == cancelled);
+
+	/* management operations */
+	CHECK_EQ_STR(gateway_mop_name(GATEWAY_M_FILE_CONTENT), "file_content");
+	CHECK_EQ_INT(gateway_mop_find("cancel_batch"), GATEWAY_M_CANCEL_BATCH);
+	gateway_mreq m = { .op = GATEWAY_M_CREATE_FILE, .content_type = STR_LIT("application/json"),
+			   .body = STR_LIT("{\"file\":\"aGVsbG8=\",\"purpose\":\"batch\",\"filename\":\"in.jsonl\"}") };
+	buf_reset(&f.out);
+	call = gateway_master_start(g, &up, &master, &m, &a, &sink);
+	CHECK(call != NULL);
+	CHECK_EQ_STR(f.url, "https://api.openai.com/v1/files");
+	CHECK_EQ_STR(f.auth, "Bearer k1");
+	CHECK(strncmp(f.ctype, "multipart/form-data; boundary=liter-llm-", 40) == 0);
+	CHECK(strstr(f.body, "name=\"purpose\"\r\n\r\nbatch\r\n") && strstr(f.body, "filename=\"in.jsonl\"") &&
+	      strstr(f.body, "\r\n\r\nhello\r\n--liter-llm-"));
+	deliver(&f, 500, "application/json", "{\"error\":{\"message\":\"boom\"}}", 0);
+	CHECK(f.status == 500); /* create_file is never retried */
+	m = (gateway_mreq){ .op = GATEWAY_M_LIST_FILES, .query = STR_LIT("purpose=batch&limit=2") };
+	call = gateway_master_start(g, &up, &master, &m, &a, &sink);
+	CHECK_EQ_STR(f.url, "https://api.openai.com/v1/files?purpose=batch&limit=2");
+	CHECK_EQ_STR(f.method, "GET");
+	gateway_call_cancel(call);
+	m = (gateway_mreq){ .op = GATEWAY_M_DELETE_FILE, .id = STR_LIT("file-1") };
+	call = gateway_master_start(g, &up, &master, &m, &a, &sink);
+	CHECK_EQ_STR(f.url, "https://api.openai.com/v1/files/file-1");
+	CHECK_EQ_STR(f.method, "DELETE");
+	gateway_call_cancel(call);
+	m = (gateway_mreq){ .op = GATEWAY_M_FILE_CONTENT, .id = STR_LIT("file-1") };
+	buf_reset(&f.out);
+	call = gateway_master_start(g, &up, &master, &m, &a, &sink);
+	deliver(&f, 200, "application/octet-stream", "raw\x01", 0);
+	CHECK(f.status == 200 && strcmp(f.out.data, "raw\x01") == 0);
+	m = (gateway_mreq){ .op = GATEWAY_M_CANCEL_BATCH, .id = STR_LIT("batch_1") };
+	call = gateway_master_start(g, &up, &master, &m, &a, &sink);
+	CHECK_EQ_STR(f.url, "https://api.openai.com/v1/batches/batch_1/cancel");
+	CHECK_EQ_STR(f.method, "POST");
+	gateway_call_cancel(call);
+	m = (gateway_mreq){ .op = GATEWAY_M_CREATE_RESPONSE, .content_type = STR_LIT("application/json"),
+			    .body = STR_LIT("{\"model\":\"gpt-4o\",\"input\":\"hi\",\"stream\":true}") };
+	buf_reset(&f.out);
+	call = gateway_master_start(g, &up, &master, &m, &a, &sink);
+	CHECK(call == NULL && f.status == 400 && strstr(f.out.data, "streaming is not offered"));
+	m = (gateway_mreq){ .op = GATEWAY_M_CREATE_BATCH, .content_type = STR_LIT("application/json"),
+			    .body = STR_LIT("{\"input_file_id\":\"file-1\",\"endpoint\":\"/v1/chat/completions\"}") };
+	call = gateway_master_start(g, &up, &master, &m, &a, &sink);
+	CHECK(call == NULL && f.status == 422);
+	gateway_principal vk = { .key = &c->keys[0] };
+	strcpy(vk.key_id, "vk-0000000000000000");
+	buf_reset(&f.out);
+	call = gateway_master_start(g, &up, &vk, &m, &a, &sink);
+	CHECK(call == NULL && f.status == 403 && strstr(f.out.data, "endpoint 'create_batch' requires master-key access"));
+
+	buf_free(&f.out);
+	arena_free(&a);
+	gateway_free(g);
+	config_free(c);
+}
+
 int main(void)
 {
 	RUN(error_envelope);
@@ -380,5 +638,8 @@ int main(void)
 	RUN(auth_and_routing);
 	RUN(zero_config);
 	RUN(call_machine);
+	RUN(retry_rules);
+	RUN(self_loop);
+	RUN(anthropic_retries_keepalive_master);
 	return t_done();
 }

@@ -8,7 +8,8 @@ import base64, json, struct, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOG, EVENTS = [], []
-COUNT = {"endless": 0}
+COUNT = {"endless": 0, "flaky": 0, "flaky503": 0}
+FILES = {}
 LOCK = threading.Lock()
 
 
@@ -34,7 +35,62 @@ class H(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def record(self, body, raw=b""):
+        with LOCK:
+            LOG.append({"path": self.path, "method": self.command, "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body, "raw_len": len(raw)})
+
+    def do_DELETE(self):
+        self.record(None)
+        if self.path.startswith("/v1/files/"):
+            fid = self.path.split("/")[3]
+            return self.send_json(200, {"id": fid, "object": "file", "deleted": FILES.pop(fid, None) is not None})
+        self.send_json(404, {"error": {"message": "no such path"}})
+
+    def manage_get(self):
+        p, _, q = self.path.partition("?")
+        parts = p.split("/")
+        if p == "/v1/files":
+            return self.send_json(200, {"object": "list", "data": [f["obj"] for f in FILES.values()], "has_more": False, "x_query": q})
+        if p.startswith("/v1/files/") and p.endswith("/content") and len(parts) == 5:
+            f = FILES.get(parts[3])
+            if not f:
+                return self.send_json(404, {"error": {"message": "No such File object: " + parts[3]}})
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(f["data"])))
+            self.end_headers()
+            self.wfile.write(f["data"])
+            return True
+        if p.startswith("/v1/files/") and len(parts) == 4:
+            f = FILES.get(parts[3])
+            return self.send_json(200, f["obj"]) if f else self.send_json(404, {"error": {"message": "No such File object: " + parts[3]}})
+        if p == "/v1/batches":
+            return self.send_json(200, {"object": "list", "data": [self.batch("batch_1")], "has_more": False, "first_id": "batch_1", "last_id": "batch_1"})
+        if p.startswith("/v1/batches/") and len(parts) == 4:
+            return self.send_json(200, self.batch(parts[3]))
+        if p.startswith("/v1/responses/") and len(parts) == 4:
+            return self.send_json(200, self.response(parts[3], "completed"))
+        return None
+
+    def batch(self, bid, status="in_progress", extra=None):
+        b = {"id": bid, "object": "batch", "endpoint": "/v1/chat/completions", "input_file_id": "file-fake-1",
+             "completion_window": "24h", "status": status, "created_at": 1700000000,
+             "request_counts": {"total": 1, "completed": 0, "failed": 0}}
+        b.update(extra or {})
+        return b
+
+    def response(self, rid, status, model="gpt-4o"):
+        return {"id": rid, "object": "response", "created_at": 1700000000, "status": status, "model": model,
+                "output": [{"type": "message", "id": "msg_1", "role": "assistant", "status": "completed",
+                            "content": [{"type": "output_text", "text": "Hi from responses", "annotations": []}]}],
+                "usage": {"input_tokens": 1, "output_tokens": 3, "total_tokens": 4}}
+
     def do_GET(self):
+        if not self.path.startswith("/__"):
+            self.record(None)
+            if self.manage_get() is not None:
+                return
         if self.path == "/__log":
             with LOCK:
                 return self.send_json(200, LOG)
@@ -53,9 +109,75 @@ class H(BaseHTTPRequestHandler):
     def sse(self, obj):
         self.chunk(b"data: " + json.dumps(obj).encode() + b"\n\n")
 
+    def multipart_file(self, raw):
+        ct = self.headers.get("Content-Type", "")
+        if not ct.startswith("multipart/form-data; boundary="):
+            return self.send_json(400, {"error": {"message": "expected multipart, got " + ct}})
+        bnd = ct.split("boundary=", 1)[1].strip('"').encode()
+        fields, data, fname = {}, None, None
+        for part in raw.split(b"--" + bnd)[1:-1]:
+            head, _, val = part[2:].partition(b"\r\n\r\n")
+            val = val[:-2]
+            h = head.decode()
+            name = h.split('name="', 1)[1].split('"', 1)[0]
+            if 'filename="' in h:
+                fname = h.split('filename="', 1)[1].split('"', 1)[0]
+                data = val
+            else:
+                fields[name] = val.decode()
+        fid = "file-fake-%d" % (len(FILES) + 1)
+        obj = {"id": fid, "object": "file", "bytes": len(data or b""), "created_at": 1700000000, "filename": fname,
+               "purpose": fields.get("purpose"), "status": "processed"}
+        FILES[fid] = {"obj": obj, "data": data or b""}
+        return self.send_json(200, obj)
+
+    def anthropic(self, body):
+        model = body.get("model", "")
+        if self.headers.get("x-api-key") != "sk-ant-test" or self.headers.get("anthropic-version") != "2023-06-01":
+            return self.send_json(401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}})
+        if model == "claude-err":
+            return self.send_json(400, {"type": "error", "error": {"type": "invalid_request_error", "message": "max_tokens: too large"}})
+        if model == "claude-overloaded":
+            return self.send_json(529, {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
+        text = "Hello from Claude"
+        if not body.get("stream"):
+            content = [{"type": "text", "text": text}]
+            stop = "end_turn"
+            if body.get("tools"):
+                content.append({"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}})
+                stop = "tool_use"
+            return self.send_json(200, {"id": "msg_fake", "type": "message", "role": "assistant", "model": model,
+                                        "content": content, "stop_reason": stop, "stop_sequence": None,
+                                        "usage": {"input_tokens": 10, "output_tokens": 5, "cache_read_input_tokens": 2}})
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+        def ev(t, obj):
+            self.chunk(("event: %s\ndata: %s\n\n" % (t, json.dumps(obj))).encode())
+        ev("message_start", {"type": "message_start", "message": {"id": "msg_stream", "type": "message", "role": "assistant", "model": model,
+                                                                  "content": [], "stop_reason": None, "usage": {"input_tokens": 10, "output_tokens": 1}}})
+        ev("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})
+        ev("ping", {"type": "ping"})
+        for piece in ("Hello", " from", " Claude"):
+            ev("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}})
+            time.sleep(0.01)
+        ev("content_block_stop", {"type": "content_block_stop", "index": 0})
+        if model == "claude-stream-err":
+            ev("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        ev("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 3}})
+        ev("message_stop", {"type": "message_stop"})
+        self.wfile.write(b"0\r\n\r\n")
+
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(n)
+        if self.path == "/v1/files":
+            self.record(None, raw)
+            return self.multipart_file(raw)
         try:
             body = json.loads(raw)
         except Exception:
@@ -64,6 +186,28 @@ class H(BaseHTTPRequestHandler):
             LOG.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
         model = (body or {}).get("model", "")
         p = self.path
+        if p.endswith("/messages"):
+            return self.anthropic(body)
+        if p == "/v1/batches":
+            return self.send_json(200, self.batch("batch_1", "validating", {"input_file_id": body.get("input_file_id"), "metadata": body.get("metadata")}))
+        if p.startswith("/v1/batches/") and p.endswith("/cancel"):
+            return self.send_json(200, self.batch(p.split("/")[3], "cancelling"))
+        if p == "/v1/responses":
+            return self.send_json(200, self.response("resp_1", "completed", model))
+        if p.startswith("/v1/responses/") and p.endswith("/cancel"):
+            return self.send_json(200, self.response(p.split("/")[3], "cancelled"))
+        if model == "flaky":
+            with LOCK:
+                COUNT["flaky"] += 1
+                k = COUNT["flaky"]
+            if k % 3 != 0:
+                return self.send_json(429, {"error": {"message": "try again"}}, {"Retry-After": "0"})
+        if model == "flaky503":
+            with LOCK:
+                COUNT["flaky503"] += 1
+                k = COUNT["flaky503"]
+            if k % 2 != 0:
+                return self.send_json(503, {"error": {"message": "busy"}})
         if model == "err-429":
             return self.send_json(429, {"error": {"message": "slow down"}}, {"Retry-After": "7"})
         if model == "err-ctx":

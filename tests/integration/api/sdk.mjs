@@ -110,6 +110,106 @@ if (mode === 'config') {
     const bad = new OpenAI({ baseURL: gw + '/v1', apiKey: 'sk-wrong', maxRetries: 0 });
     try { await bad.models.list(); throw new Error('no error'); } catch (e) { assert(e.status === 401 && e.error.message === 'Invalid API key'); }
   });
+  await t('files: create (multipart from the SDK), list, retrieve, content, delete', async () => {
+    const f = await client.files.create({ file: await OpenAI.toFile(Buffer.concat([Buffer.from('{"a":1}\n'), Buffer.from([0, 0xff])]), 'in.jsonl'), purpose: 'batch' });
+    assert(f.id.startsWith('file-fake-') && f.filename === 'in.jsonl' && f.purpose === 'batch' && f.bytes === 10, JSON.stringify(f));
+    const l = await log(); const last = l[l.length - 1];
+    assert(last.headers.authorization === 'Bearer sk-provider-secret', 'default account credential');
+    const ids = []; for await (const x of client.files.list({ purpose: 'batch' })) ids.push(x.id);
+    assert(ids.includes(f.id), ids.join());
+    const l2 = await log(); assert(l2[l2.length - 1].path === '/v1/files?purpose=batch', l2[l2.length - 1].path);
+    const r = await client.files.retrieve(f.id); assert(r.id === f.id && r.bytes === 10);
+    const c = Buffer.from(await (await client.files.content(f.id)).arrayBuffer());
+    assert(c.length === 10 && c[8] === 0 && c[9] === 0xff, 'binary content: ' + c.toString('hex'));
+    const d = await client.files.delete(f.id); assert(d.deleted === true && d.id === f.id, JSON.stringify(d));
+    try { await client.files.retrieve(f.id); throw new Error('no error'); } catch (e) { assert(e.status === 404 && e.error.type === 'NotFound', `${e.status}`); }
+  });
+  await t('batches: create, retrieve, list, cancel', async () => {
+    const b = await client.batches.create({ input_file_id: 'file-x', endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { k: 'v' } });
+    assert(b.id === 'batch_1' && b.status === 'validating' && b.input_file_id === 'file-x' && b.metadata.k === 'v', JSON.stringify(b));
+    const r = await client.batches.retrieve('batch_7'); assert(r.id === 'batch_7' && r.status === 'in_progress');
+    const ids = []; for await (const x of client.batches.list({ limit: 5 })) ids.push(x.id);
+    assert(ids.join() === 'batch_1', ids.join());
+    const c = await client.batches.cancel('batch_7'); assert(c.status === 'cancelling');
+  });
+  await t('responses: create, retrieve, cancel; stream refused', async () => {
+    const r = await client.responses.create({ model: 'gpt-4o', input: 'hi' });
+    assert(r.id === 'resp_1' && r.output_text === 'Hi from responses', JSON.stringify(r));
+    const l = await log(); assert(l[l.length - 1].body.model === 'gpt-4o', 'model verbatim');
+    const g = await client.responses.retrieve('resp_9'); assert(g.id === 'resp_9');
+    const c = await client.responses.cancel('resp_9'); assert(c.status === 'cancelled');
+    try { await client.responses.create({ model: 'gpt-4o', input: 'hi', stream: true }); throw new Error('no error'); }
+    catch (e) { assert(e.status === 400 && e.error.type === 'BadRequest' && /streaming is not offered/.test(e.error.message), `${e.status} ${JSON.stringify(e.error)}`); }
+  });
+  await t('virtual key on files -> 403', async () => {
+    const vk = new OpenAI({ baseURL: gw + '/v1', apiKey: 'vk-limited-key-1', maxRetries: 0 });
+    try { await vk.batches.retrieve('b'); throw new Error('no error'); }
+    catch (e) { assert(e.status === 403 && /^endpoint 'retrieve_batch' requires master-key access; key 'vk-[0-9a-f]{16}' is restricted$/.test(e.error.message), e.error.message); }
+  });
+} else if (mode === 'anthropic') {
+  await t('anthropic chat non-stream', async () => {
+    const r = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hi' }], max_tokens: 50, stop: 'END' });
+    assert(r.object === 'chat.completion' && r.choices[0].message.content === 'Hello from Claude' && r.choices[0].finish_reason === 'stop', JSON.stringify(r));
+    assert(r.usage.prompt_tokens === 12 && r.usage.completion_tokens === 5 && r.id === 'msg_fake', JSON.stringify(r.usage));
+    const l = await log(); const last = l[l.length - 1];
+    assert(last.path === '/v1/messages', last.path);
+    assert(last.headers['x-api-key'] === 'sk-ant-test' && last.headers['anthropic-version'] === '2023-06-01' && !last.headers.authorization, JSON.stringify(last.headers));
+    assert(last.body.model === 'claude-3-5-haiku-latest' && last.body.system[0].text === 'be brief' && last.body.max_tokens === 50, JSON.stringify(last.body));
+    assert(JSON.stringify(last.body.stop_sequences) === '["END"]' && last.body.messages.length === 1 && last.body.stream === false, JSON.stringify(last.body));
+  });
+  await t('anthropic tools', async () => {
+    const r = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'weather?' }],
+      tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }], tool_choice: 'required' });
+    const tc = r.choices[0].message.tool_calls[0];
+    assert(r.choices[0].finish_reason === 'tool_calls' && tc.function.name === 'get_weather' && JSON.parse(tc.function.arguments).city === 'Paris', JSON.stringify(r));
+    const l = await log(); const b = l[l.length - 1].body;
+    assert(b.tools[0].input_schema.type === 'object' && b.tool_choice.type === 'any', JSON.stringify(b));
+  });
+  await t('anthropic stream', async () => {
+    const s = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+    let text = '', fin = null, usage = null, id = null;
+    for await (const c of s) { id = id || c.id; text += c.choices[0]?.delta?.content || ''; fin = c.choices[0]?.finish_reason || fin; usage = c.usage || usage; }
+    assert(text === 'Hello from Claude' && fin === 'stop' && id === 'msg_stream', `text=${text} fin=${fin} id=${id}`);
+    assert(usage && usage.prompt_tokens === 10 && usage.completion_tokens === 3, JSON.stringify(usage));
+    const l = await log(); assert(l[l.length - 1].body.stream === true);
+  });
+  await t('anthropic stream error event surfaces', async () => {
+    const s = await client.chat.completions.create({ model: 'claude-stream-err', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    let text = '', threw = null;
+    try { for await (const c of s) text += c.choices[0]?.delta?.content || ''; } catch (e) { threw = e; }
+    assert(text === 'Hello from Claude' && threw && /Overloaded/.test(threw.message), `${text} ${threw && threw.message}`);
+  });
+  await t('anthropic error body -> 400 BadRequest', async () => {
+    try { await client.chat.completions.create({ model: 'claude-err', messages: [{ role: 'user', content: 'x' }] }); throw new Error('no error'); }
+    catch (e) { assert(e.status === 400 && e.error.type === 'BadRequest' && e.error.message === 'bad request: max_tokens: too large', `${e.status} ${JSON.stringify(e.error)}`); }
+  });
+  await t('anthropic empty messages -> 400 (local)', async () => {
+    try { await client.chat.completions.create({ model: 'claude', messages: [] }); throw new Error('no error'); }
+    catch (e) { assert(e.status === 400 && /messages array must not be empty/.test(e.error.message), e.error.message); }
+  });
+  await t('retries: 429 Retry-After 0 twice, then success', async () => {
+    const before = (await log()).length;
+    const r = await client.chat.completions.create({ model: 'flaky', messages: [{ role: 'user', content: 'x' }] });
+    assert(r.choices[0].message.content === 'Hello from fake');
+    assert((await log()).length - before === 3, 'three attempts');
+  });
+  await t('retries: 503 with back-off, then success', async () => {
+    const t0 = Date.now();
+    const r = await client.chat.completions.create({ model: 'flaky503', messages: [{ role: 'user', content: 'x' }] });
+    const dt = Date.now() - t0;
+    assert(r.choices[0].message.content === 'Hello from fake' && dt >= 450 && dt < 5000, 'took ' + dt);
+  });
+  await t('retries exhausted: 529 overloaded -> ServerError after 3 attempts', async () => {
+    const before = (await log()).length;
+    try { await client.chat.completions.create({ model: 'claude-overloaded', messages: [{ role: 'user', content: 'x' }] }); throw new Error('no error'); }
+    catch (e) { assert(e.status === 500 && /Overloaded/.test(e.error.message), `${e.status} ${JSON.stringify(e.error)}`); }
+    assert((await log()).length - before === 3, 'three attempts');
+  });
+  await t('no retry on 400', async () => {
+    const before = (await log()).length;
+    try { await client.chat.completions.create({ model: 'claude-err', messages: [{ role: 'user', content: 'x' }] }); } catch (e) { }
+    assert((await log()).length - before === 1);
+  });
 } else if (mode === 'zero') {
   await t('zero-config chat openai/<model>', async () => {
     const r = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
