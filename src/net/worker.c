@@ -40,7 +40,8 @@ struct worker {
 	loop *l;
 	int lfd;                  /* listener, -1 once closed */
 	int reserve_fd;           /* spare fd for EMFILE shedding, -1 when none */
-	loop_timer accept_pause;
+	loop_timer accept_pause;  /* EMFILE back-off: listener off until it fires */
+	bool accept_paused;       /* worker_accept_pause(w, true) by the upper layer */
 	uint64_t last_fd_warn;
 	void *ud;
 	atomic_long conns, reqs;
@@ -113,14 +114,24 @@ static void worker_close_listener(worker *w)
 	}
 }
 
-static void worker_accept_resume(loop *l, void *ud)
+/* Listener interest on exactly when it is open, not paused by the upper
+ * layer, not in an EMFILE back-off, and the drain has not started. */
+static int worker_accept_sync(worker *w)
 {
-	worker *w = ud;
-	if (w->lfd >= 0)
-		(void)loop_fd_mod(l, w->lfd, LOOP_READ);
+	if (w->lfd < 0)
+		return 0;
+	bool on = !w->accept_paused && !loop_timer_active(&w->accept_pause) &&
+	          !atomic_load(&w->draining);
+	return loop_fd_mod(w->l, w->lfd, on ? LOOP_READ : 0);
 }
 
-static void worker_accept_pause(worker *w, const char *why)
+static void worker_accept_resume(loop *l, void *ud)
+{
+	(void)l;
+	(void)worker_accept_sync(ud);
+}
+
+static void worker_accept_backoff(worker *w, const char *why)
 {
 	uint64_t now = loop_now(w->l);
 	if (!w->last_fd_warn || now - w->last_fd_warn >= 10000) {
@@ -153,7 +164,7 @@ static void worker_on_accept(loop *l, int fd, int events, void *ud)
 	(void)events;
 	worker *w = ud;
 	workers *ws = w->ws;
-	for (int i = 0; i < WORKER_ACCEPT_BATCH && w->lfd == fd; i++) {
+	for (int i = 0; i < WORKER_ACCEPT_BATCH && w->lfd == fd && !w->accept_paused; i++) {
 		sock_addr peer;
 		int c = sock_accept(fd, &peer);
 		if (c >= 0) {
@@ -168,7 +179,7 @@ static void worker_on_accept(loop *l, int fd, int events, void *ud)
 		int e = errno;
 		if (c == ERR_TOOBIG)
 			worker_shed_one(w);
-		worker_accept_pause(w, strerror(e));
+		worker_accept_backoff(w, strerror(e));
 		break;
 	}
 }
@@ -243,6 +254,14 @@ void *worker_ud(const worker *w) { return w->ud; }
 long worker_conns(const worker *w) { return atomic_load(&((worker *)w)->conns); }
 long worker_reqs(const worker *w) { return atomic_load(&((worker *)w)->reqs); }
 bool worker_draining(const worker *w) { return atomic_load(&((worker *)w)->draining); }
+
+int worker_accept_pause(worker *w, bool pause)
+{
+	w->accept_paused = pause;
+	return worker_accept_sync(w);
+}
+
+bool worker_accept_paused(const worker *w) { return w->accept_paused; }
 
 static void worker_count(worker *w, atomic_long *ctr, long delta)
 {

@@ -140,4 +140,17 @@ long worker_conns(const worker *w);             /* any thread */
 long worker_reqs(const worker *w);              /* any thread */
 bool worker_draining(const worker *w);          /* any thread: drain (or abort) has started */
 
+/* Stop (pause = true) or resume (false) accepting on this worker, e.g. at
+ * max_conns and back below it. Paused, the listener is out of the loop's
+ * interest: pending connections wait in the kernel backlog (other workers
+ * with their own SO_REUSEPORT listener keep accepting theirs), and an accept
+ * batch in progress stops after the current accept hook. Idempotent; may be
+ * called from any hook, including accept. Resuming does not override the
+ * short EMFILE back-off (accepting restarts when it ends, if not paused) and
+ * never reopens anything: once the drain has started or the listener is
+ * closed, both calls only record the wish. Returns 0, or a negative err_t
+ * when the loop could not change the interest (ERR_IO). */
+int worker_accept_pause(worker *w, bool pause);
+bool worker_accept_paused(const worker *w);     /* as last set; false initially */
+
 #endif

@@ -1,7 +1,8 @@
 /* test_worker.c — the worker pool: 2 workers on an ephemeral port (v4, v6,
  * dual-stack, a name), accept + echo through each worker's loop, the drain
  * path (workers_shutdown, real SIGTERM/SIGINT), deadline and second-signal
- * aborts, bind errors, start-hook failure, running out of fds (EMFILE).
+ * aborts, bind errors, start-hook failure, running out of fds (EMFILE),
+ * pausing accepts at a connection limit (worker_accept_pause).
  * Bounds are generous: the machine is shared and noisy. */
 #include "t.h"
 
@@ -42,6 +43,18 @@ typedef struct wstate { conn *head; } wstate;
 static atomic_int n_start, n_accept, n_drain, n_abort, n_stop, fail_start_idx;
 static atomic_int accept_thread_bad;
 static atomic_bool close_on_drain;
+/* accept pause: at max_conns the accept hook pauses, conn_close resumes */
+static atomic_int max_conns, n_pause, n_resume, pause_rc_bad, pause_state_bad;
+static atomic_bool resume_on_drain;
+
+static void pause_call(worker *w, bool pause)
+{
+	if (worker_accept_pause(w, pause) != 0)
+		atomic_fetch_add(&pause_rc_bad, 1);
+	if (worker_accept_paused(w) != pause)
+		atomic_fetch_add(&pause_state_bad, 1);
+	atomic_fetch_add(pause ? &n_pause : &n_resume, 1);
+}
 
 static void conn_close(conn *c)
 {
@@ -51,6 +64,9 @@ static void conn_close(conn *c)
 	if (c->next)
 		c->next->pprev = c->pprev;
 	worker_conns_add(c->w, -1);
+	int max = atomic_load(&max_conns);
+	if (max && worker_accept_paused(c->w) && worker_conns(c->w) < max)
+		pause_call(c->w, false);
 	free(c);
 }
 
@@ -105,8 +121,13 @@ static void h_accept(worker *w, int fd, const sock_addr *peer, void *ud)
 	c->pprev = &s->head;
 	s->head = c;
 	worker_conns_add(w, 1);
-	if (loop_fd_add(worker_loop(w), fd, LOOP_READ, on_conn, c) != 0)
+	if (loop_fd_add(worker_loop(w), fd, LOOP_READ, on_conn, c) != 0) {
 		conn_close(c);
+		return;
+	}
+	int max = atomic_load(&max_conns);
+	if (max && worker_conns(w) >= max)
+		pause_call(w, true);
 }
 
 static void close_all(worker *w)
@@ -119,6 +140,8 @@ static void close_all(worker *w)
 static void h_drain(worker *w, void *ud)
 {
 	(void)ud;
+	if (atomic_load(&resume_on_drain))
+		pause_call(w, false);   /* the listener is closed: must not come back */
 	atomic_fetch_add(&n_drain, 1);
 	if (!worker_draining(w))
 		atomic_fetch_add(&accept_thread_bad, 1);
@@ -154,6 +177,12 @@ static void reset(void)
 	atomic_store(&fail_start_idx, -1);
 	atomic_store(&accept_thread_bad, 0);
 	atomic_store(&close_on_drain, false);
+	atomic_store(&max_conns, 0);
+	atomic_store(&n_pause, 0);
+	atomic_store(&n_resume, 0);
+	atomic_store(&pause_rc_bad, 0);
+	atomic_store(&pause_state_bad, 0);
+	atomic_store(&resume_on_drain, false);
 }
 
 /* --- client helpers (blocking, with timeouts) ---------------------------- */
@@ -174,16 +203,15 @@ static int client(const sock_addr *a)
 	return fd;
 }
 
-static bool echo(int fd, const char *msg)
+/* Read back msg (sent before) within ms milliseconds. */
+static bool echoed(int fd, const char *msg, int ms)
 {
 	size_t n = strlen(msg);
-	if (sock_write(fd, msg, n) != (ssize_t)n)
-		return false;
 	char buf[256];
 	size_t got = 0;
 	while (got < n) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		if (poll(&p, 1, 5000) != 1)
+		if (poll(&p, 1, ms) != 1)
 			return false;
 		ssize_t r = sock_read(fd, buf + got, sizeof buf - got);
 		if (r <= 0 && r != ERR_AGAIN)
@@ -192,6 +220,14 @@ static bool echo(int fd, const char *msg)
 			got += (size_t)r;
 	}
 	return got == n && memcmp(buf, msg, n) == 0;
+}
+
+static bool echo(int fd, const char *msg)
+{
+	size_t n = strlen(msg);
+	if (sock_write(fd, msg, n) != (ssize_t)n)
+		return false;
+	return echoed(fd, msg, 5000);
 }
 
 /* Wait until cond() or ~10 s. */
@@ -302,6 +338,62 @@ TEST(accept_echo_and_drain)
 	CHECK_EQ_INT(atomic_load(&n_stop), 2);
 	CHECK_EQ_INT(total_conns(ws), 0);
 	CHECK_EQ_INT(workers_wait(ws), WORKERS_DRAINED);   /* again: same answer */
+	workers_free(ws);
+}
+
+/* worker_accept_pause: at max_conns (2) the accept hook pauses the worker, a
+ * third client waits in the backlog until one connection closes; resume
+ * after the drain started (listener closed) is a harmless no-op. */
+TEST(accept_pause_resume)
+{
+	reset();
+	atomic_store(&max_conns, 2);
+	atomic_store(&resume_on_drain, true);
+	workers_config cfg = { .host = "127.0.0.1", .threads = 1 };
+	workers *ws;
+	char err[256];
+	CHECK_EQ_INT(workers_start(&ws, &cfg, &hooks, err, sizeof err), 0);
+	sock_addr a;
+	workers_local_addr(ws, &a);
+	int c1 = client(&a), c2 = client(&a);
+	CHECK(c1 >= 0 && echo(c1, "one"));
+	CHECK(c2 >= 0 && echo(c2, "two"));
+	CHECK_EQ_INT(atomic_load(&n_pause), 1);
+	/* paused: the handshake completes in the backlog, nothing is accepted */
+	int c3 = client(&a);
+	CHECK(c3 >= 0);
+	CHECK_EQ_INT(sock_write(c3, "three", 5), 5);
+	CHECK(!echoed(c3, "three", 300));
+	CHECK_EQ_INT(atomic_load(&n_accept), 2);
+	/* one closes: conn_close resumes, the waiting client is served */
+	close(c1);
+	CHECK(echoed(c3, "three", 5000));
+	CHECK_EQ_INT(atomic_load(&n_accept), 3);
+	CHECK_EQ_INT(atomic_load(&n_resume), 1);
+	CHECK_EQ_INT(atomic_load(&n_pause), 2);   /* back at 2: paused again */
+	int c4 = client(&a);
+	CHECK(c4 >= 0);
+	CHECK_EQ_INT(sock_write(c4, "four", 4), 4);
+	CHECK(!echoed(c4, "four", 300));
+	/* drain: the hook resumes, the listener stays closed, c4 is never accepted */
+	waiter wt = { .ws = ws };
+	pthread_t th;
+	CHECK_EQ_INT(pthread_create(&th, NULL, wait_thread, &wt), 0);
+	workers_shutdown(ws);
+	CHECK(until(all_draining, ws));
+	CHECK_EQ_INT(atomic_load(&n_resume), 2);
+	CHECK_EQ_INT(client(&a), -1);
+	CHECK(!echoed(c4, "four", 200));
+	CHECK(echo(c2, "still served"));
+	close(c2);
+	close(c3);   /* the last conn_close during the drain resumes again: no-op */
+	pthread_join(th, NULL);
+	CHECK_EQ_INT(wt.rc, WORKERS_DRAINED);
+	CHECK_EQ_INT(atomic_load(&n_accept), 3);
+	CHECK_EQ_INT(atomic_load(&pause_rc_bad), 0);
+	CHECK_EQ_INT(atomic_load(&pause_state_bad), 0);
+	if (c4 >= 0)
+		close(c4);
 	workers_free(ws);
 }
 
@@ -612,6 +704,7 @@ int main(void)
 {
 	log_set_level(LOG_WARN);   /* keep the drain progress lines out of the test log */
 	RUN(accept_echo_and_drain);
+	RUN(accept_pause_resume);
 	RUN(drain_idle_immediately);
 	RUN(drain_deadline_aborts);
 	RUN(abort_now);
