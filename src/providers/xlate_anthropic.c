@@ -538,7 +538,7 @@ static void w_tool(rq *r, int tool)
 	}
 	int fn = xlate_get(d, tool, "function");
 	int name = xlate_get(d, fn, "name");
-	int desc = fn >= 0 && json_typeof(d, fn) == JSON_OBJECT ? json_get(d, fn, "description") : -1;
+	int desc = xlate_get(d, fn, "description");
 	int params = xlate_get(d, fn, "parameters");
 	int cc = xlate_get(d, tool, "cache_control");
 	if (cc < 0)
@@ -911,7 +911,7 @@ int xlate_anthropic_error(const char *in, size_t n, arena *scratch, xlate_err *e
 
 /* ---- response ----------------------------------------------------------------------------- */
 
-static void read_usage(const json_doc *d, int u, xlate_usage *out, uint64_t *input)
+static void read_usage(const json_doc *d, int u, xlate_usage *out)
 {
 	uint64_t in = 0, cw = 0, cr = 0, o = 0;
 	memset(out, 0, sizeof *out);
@@ -925,8 +925,6 @@ static void read_usage(const json_doc *d, int u, xlate_usage *out, uint64_t *inp
 	out->total_tokens = sat_add(out->prompt_tokens, o);
 	out->cached_tokens = cr;
 	out->cache_write_tokens = cw;
-	if (input)
-		*input = in;
 }
 
 /* Write the string members `field` of the blocks of type `type` joined as
@@ -1026,7 +1024,7 @@ int xlate_anthropic_response(const xlate_ctx *cx, const char *in, size_t n, aren
 	int content = xlate_get(d, 0, "content");
 	if (json_typeof(d, content) != JSON_ARRAY)
 		content = -1;
-	read_usage(d, xlate_get(d, 0, "usage"), &u, NULL);
+	read_usage(d, xlate_get(d, 0, "usage"), &u);
 
 	json_write_init(&w, out, 0);
 	w.max_depth = JSON_DEPTH_MAX;

@@ -125,6 +125,16 @@ static void run_response(const xlate_ctx *cx, const char *p, size_t n)
 		check(out.len == 3);
 		check_err(&e);
 	}
+	/* a tight cap: the same result or ERR_TOOBIG */
+	buf small = { 0 };
+	fresh(&small, out.len > 3 ? 3 + (out.len - 3) / 2 : 8);
+	arena_reset(&a);
+	int rc2 = xlate_anthropic_response(cx, p, n, &a, &small, NULL, &e);
+	if (rc2 == ERR_TOOBIG)
+		check(small.len == 3);
+	else
+		check(rc2 == rc && small.len == out.len && memcmp(small.data, out.data, out.len) == 0);
+	buf_free(&small);
 	arena_reset(&a);
 	if (xlate_anthropic_error(p, n, &a, &e) == 0)
 		check_err(&e);

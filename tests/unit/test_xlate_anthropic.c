@@ -512,6 +512,19 @@ TEST(req_assistant_and_function)
 	CHECK_EQ_STR(at(o, "messages.0.content.0.content"), "[]");
 	CHECK_EQ_STR(at(o, "messages.0.content.1.content"), "[{\"type\":\"text\",\"text\":\"42\"}]");
 	CHECK_EQ_STR(at(o, "messages.0.content.2"), "{\"type\":\"text\",\"text\":\"{\\\"a\\\":1}\"}");
+	/* tool result parts: text and images stay (with their cache_control), documents do not fit */
+	o = rq("{\"messages\":[{\"role\":\"tool\",\"tool_call_id\":\"t\",\"content\":["
+	       "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://x/a.png\"},\"cache_control\":{\"type\":\"e\"}},"
+	       "{\"type\":\"document\",\"document\":{\"data\":\"AA\"},\"cache_control\":{\"type\":\"e\"}}]},"
+	       "{\"role\":\"user\",\"content\":[{\"type\":\"document\",\"document\":{\"data\":\"AA\"},"
+	       "\"cache_control\":{\"type\":\"d\"}}]},{\"role\":\"user\",\"content\":7,\"cache_control\":{\"type\":\"n\"}}]}");
+	CHECK_EQ_STR(at(o, "messages.0.content.0.content"),
+		     "[{\"type\":\"image\",\"source\":{\"type\":\"url\",\"url\":\"https://x/a.png\"},\"cache_control\":"
+		     "{\"type\":\"e\"}},{\"type\":\"text\",\"text\":\"[unsupported content in tool result]\"}]");
+	CHECK_EQ_STR(at(o, "messages.0.content.1"),
+		     "{\"type\":\"document\",\"source\":{\"type\":\"base64\",\"media_type\":\"application/pdf\",\"data\":"
+		     "\"AA\"},\"cache_control\":{\"type\":\"d\"}}");
+	CHECK_EQ_STR(at(o, "messages.0.content.2"), "{\"type\":\"text\",\"text\":\"7\",\"cache_control\":{\"type\":\"n\"}}");
 }
 
 TEST(req_output_cap)
