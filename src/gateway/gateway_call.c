@@ -125,9 +125,19 @@ static int send_attempt(gateway_call *c, gateway_error *e);
 
 /* ---- stream helpers ------------------------------------------------------------------------ */
 
+static void on_timer(void *arg);
+
+/* The call's timer, made on first use (most calls never need one). */
+static bool have_timer(gateway_call *c)
+{
+	if (!c->timer && c->up.timer_new && c->up.timer_set && c->up.timer_free)
+		c->timer = c->up.timer_new(c->up.ud, on_timer, c);
+	return c->timer != NULL;
+}
+
 static void keepalive_arm(gateway_call *c)
 {
-	if (c->timer && c->began && !c->finished)
+	if (c->began && !c->finished && have_timer(c))
 		c->up.timer_set(c->timer, GATEWAY_KEEPALIVE_MS);
 }
 
@@ -371,7 +381,7 @@ static void on_done(http_client_req *r, int err, const char *reason, void *ud)
 		log_debug("gateway: retry %u of %u in %u ms (%s)", c->attempt + 1, c->max_retries, ms,
 			  err ? http_client_err_name(err) : "upstream status");
 		buf_reset(&c->resp);
-		if (c->timer) {
+		if (have_timer(c)) {
 			c->waiting = true;
 			c->up.timer_set(c->timer, ms ? ms : 1);
 			return;
@@ -496,14 +506,9 @@ static gateway_call *call_new(gateway *g, const gateway_upstream *up, const gate
 	return c;
 }
 
-/* Timer, then the first attempt. 0, or -1 with e. */
+/* The first attempt. 0, or -1 with e. */
 static int call_go(gateway_call *c, gateway_error *e)
 {
-	if (c->up.timer_new && c->up.timer_set && c->up.timer_free) {
-		c->timer = c->up.timer_new(c->up.ud, on_timer, c);
-		if (!c->timer)
-			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
-	}
 	c->total_ms = timeout_ms(c);
 	return send_attempt(c, e);
 }
