@@ -7,6 +7,10 @@ build=$1 pkg=$2 ver=$3 orig=$4 sha=$5 dir=$6
 hdrsha=${7:-} binpkg=${8:-} hdrpath=${9:-}
 apt=$(cd "$build" && pwd)/apt
 mkdir -p "$apt/parts" "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/dl" "$build/vendor"
+# One fetch at a time: parallel make runs this script for each package and
+# they share the private apt state.
+exec 9>"$apt/lock"
+flock 9
 APT="apt-get -q -o Dir::Etc::SourceList=$apt/none.list -o Dir::Etc::SourceParts=$apt/parts \
  -o Dir::State::Lists=$apt/lists -o Dir::Cache=$apt/cache -o APT::Sandbox::User=root"
 
