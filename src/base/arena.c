@@ -1,5 +1,7 @@
-/* arena.c — chunked bump allocator. */
+/* arena.c — chunked bump allocator; reset keeps one chunk for reuse, the
+ * wipe variants zero every byte ever handed out before releasing it. */
 #include "base/arena.h"
+#include "base/ct.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,7 @@ struct arena_chunk {
 	arena_chunk *next;
 	size_t size;  /* usable bytes in data[] */
 	size_t used;
+	size_t dirty; /* bytes handed out before the last arena_reset (not wiped) */
 	_Alignas(16) unsigned char data[];
 };
 
@@ -37,6 +40,7 @@ static arena_chunk *chunk_new(arena *a, size_t need)
 		return NULL;
 	c->size = size;
 	c->used = 0;
+	c->dirty = 0;
 	a->total += size;
 	return c;
 }
@@ -120,15 +124,23 @@ void *arena_realloc(arena *a, void *p, size_t old_n, size_t new_n)
 	return q;
 }
 
+/* The chunk reset keeps: the largest one up to ARENA_KEEP_MAX x chunk_size,
+ * so an arena whose first allocation was big still reuses its memory, while a
+ * huge one-off block goes back to malloc. */
+#define ARENA_KEEP_MAX 4u
+
 void arena_reset(arena *a)
 {
-	arena_chunk *c = a->head, *keep = NULL;
+	size_t cs = a->chunk_size ? a->chunk_size : ARENA_DEFAULT_CHUNK;
+	size_t bound = cs <= SIZE_MAX / ARENA_KEEP_MAX ? cs * ARENA_KEEP_MAX : SIZE_MAX;
+	arena_chunk *keep = NULL;
+	for (arena_chunk *c = a->head; c; c = c->next)
+		if (c->size <= bound && (!keep || c->size > keep->size))
+			keep = c;
+	arena_chunk *c = a->head;
 	while (c) {
 		arena_chunk *next = c->next;
-		/* keep the largest default-sized chunk */
-		if (!keep && c->size == (a->chunk_size ? a->chunk_size : ARENA_DEFAULT_CHUNK)) {
-			keep = c;
-		} else {
+		if (c != keep) {
 			a->total -= c->size;
 			free(c);
 		}
@@ -136,6 +148,8 @@ void arena_reset(arena *a)
 	}
 	if (keep) {
 		keep->next = NULL;
+		if (keep->used > keep->dirty)
+			keep->dirty = keep->used;
 		keep->used = 0;
 	}
 	a->head = keep;
@@ -153,4 +167,28 @@ void arena_free(arena *a)
 	}
 	a->head = NULL;
 	a->total = 0;
+}
+
+/* Zero every byte handed out in every chunk (now or before a reset). */
+static void arena_wipe(arena *a)
+{
+	for (arena_chunk *c = a->head; c; c = c->next) {
+		ct_wipe(c->data, c->used > c->dirty ? c->used : c->dirty);
+		c->used = 0;
+		c->dirty = 0;
+	}
+}
+
+void arena_wipe_reset(arena *a)
+{
+	arena_wipe(a);
+	arena_reset(a);
+}
+
+void arena_wipe_free(arena *a)
+{
+	if (!a)
+		return;
+	arena_wipe(a);
+	arena_free(a);
 }

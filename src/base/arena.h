@@ -30,9 +30,20 @@ char *arena_strndup(arena *a, const char *s, size_t n);
  * cannot extend in place. NULL on failure (p stays valid). */
 void *arena_realloc(arena *a, void *p, size_t old_n, size_t new_n);
 
-/* Release everything but keep one chunk for reuse. */
+/* Release everything but keep one chunk for reuse: the largest one no bigger
+ * than 4 x chunk_size (so an arena whose first allocation was big, up to that
+ * bound, does not go back to malloc on the next round); bigger chunks are
+ * freed. The kept chunk stays counted in total. Bytes are NOT cleared. */
 void arena_reset(arena *a);
 /* Release everything. The arena may be reused afterwards. NULL-safe. */
 void arena_free(arena *a);
+
+/* For arenas that held secrets (config, keys): the same as arena_reset /
+ * arena_free, but first every byte ever handed out by every chunk (also
+ * bytes from before an earlier arena_reset) is overwritten with zeros in a
+ * way the optimiser cannot drop (ct_wipe). Costs one pass over the used
+ * memory. arena_wipe_free is NULL-safe. */
+void arena_wipe_reset(arena *a);
+void arena_wipe_free(arena *a);
 
 #endif

@@ -1,6 +1,8 @@
-/* test_arena.c — bump allocator: alignment, big blocks, reset, cap, realloc. */
+/* test_arena.c — bump allocator: alignment, big blocks, reset (which chunk is
+ * kept), cap, realloc, wiping (arena_wipe_reset / arena_wipe_free). */
 #include "t.h"
 #include "base/arena.h"
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -95,6 +97,128 @@ TEST(arena_reset_keeps_a_chunk)
 	CHECK(a.head == NULL);
 	CHECK(arena_alloc(&a, 10) != NULL); /* reusable after free */
 	arena_free(&a);
+}
+
+/* reset keeps the largest chunk up to 4 x chunk_size: an arena whose first
+ * allocation was big reuses it; a huge one-off block is released. */
+TEST(arena_reset_keeps_big_first_chunk)
+{
+	arena a = { 0 };
+	char *p = arena_alloc(&a, 10000);
+	CHECK(p != NULL);
+	CHECK_EQ_INT(a.total, 10000);
+	for (int round = 0; round < 3; round++) {
+		arena_reset(&a);
+		CHECK(a.head != NULL);
+		CHECK_EQ_INT(a.total, 10000);
+		char *q = arena_alloc(&a, 10000);
+		CHECK(q == p);                    /* same memory, no malloc */
+		CHECK_EQ_INT(a.total, 10000);
+	}
+	arena_free(&a);
+
+	/* default chunk + 12000 (kept: largest <= 4 x 4096) + 64 KiB (released) */
+	CHECK(arena_alloc(&a, 100) != NULL);
+	char *mid = arena_alloc(&a, 12000);
+	CHECK(mid != NULL);
+	CHECK(arena_alloc(&a, 1u << 16) != NULL);
+	CHECK_EQ_INT(a.total, ARENA_DEFAULT_CHUNK + 12000 + (1u << 16));
+	arena_reset(&a);
+	CHECK_EQ_INT(a.total, 12000);
+	CHECK(arena_alloc(&a, 12000) == mid);
+	CHECK(arena_alloc(&a, 1) != NULL);    /* full: a new default chunk */
+	CHECK_EQ_INT(a.total, 12000 + ARENA_DEFAULT_CHUNK);
+	arena_free(&a);
+
+	/* only a chunk above the bound: nothing kept */
+	CHECK(arena_alloc(&a, 4 * ARENA_DEFAULT_CHUNK + 16) != NULL);
+	arena_reset(&a);
+	CHECK(a.head == NULL);
+	CHECK_EQ_INT(a.total, 0);
+	/* exactly at the bound: kept */
+	CHECK(arena_alloc(&a, 4 * ARENA_DEFAULT_CHUNK) != NULL);
+	arena_reset(&a);
+	CHECK_EQ_INT(a.total, 4 * ARENA_DEFAULT_CHUNK);
+	arena_free(&a);
+
+	/* a custom chunk size scales the bound */
+	arena_init(&a, 1000, 0);
+	CHECK(arena_alloc(&a, 3990) != NULL);
+	arena_reset(&a);
+	CHECK_EQ_INT(a.total, 4000);
+	arena_free(&a);
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+/* arena_wipe_reset / arena_wipe_free: every byte handed out is zeroed,
+ * including bytes from before an earlier plain reset. The kept chunk is
+ * checked through the next allocation (same memory); freed chunks go
+ * through the same wipe pass. */
+TEST(arena_wipe)
+{
+	arena a = { 0 };
+	char *s = arena_alloc(&a, 64);
+	memset(s, 'K', 64);
+	arena_wipe_reset(&a);
+	CHECK_EQ_INT(a.total, ARENA_DEFAULT_CHUNK);
+	char *t = arena_alloc(&a, 64);
+	CHECK(t == s);
+	CHECK(all_zero(t, 64));
+
+	/* bytes handed out before a plain reset are still wiped */
+	arena_reset(&a);
+	s = arena_alloc(&a, 200);
+	memset(s, 'S', 200);
+	arena_reset(&a);
+	t = arena_alloc(&a, 16);
+	CHECK(t == s);
+	CHECK(t[17] == 'S');                  /* plain reset does not clear */
+	arena_wipe_reset(&a);
+	t = arena_alloc(&a, 200);
+	CHECK(t == s);
+	CHECK(all_zero(t, 200));
+	/* a second wipe after a wipe has nothing left to do but stays correct */
+	arena_wipe_reset(&a);
+	CHECK(all_zero(arena_alloc(&a, 200), 200));
+	arena_free(&a);
+
+	/* many chunks, a big block behind the head: one chunk kept, zeroed */
+	arena_init(&a, 256, 0);
+	for (int i = 0; i < 50; i++) {
+		char *p = arena_alloc(&a, 100);
+		CHECK(p != NULL);
+		if (p)
+			memset(p, 'x', 100);
+	}
+	char *big = arena_alloc(&a, 900);
+	CHECK(big != NULL);
+	if (big)
+		memset(big, 'y', 900);
+	arena_wipe_reset(&a);
+	CHECK(a.head != NULL);
+	CHECK(a.total <= 4 * 256);
+	size_t keep = a.total;
+	char *z = arena_alloc(&a, keep);
+	CHECK(z != NULL && a.total == keep);   /* the kept chunk, whole */
+	CHECK(z && all_zero(z, keep));
+	memset(z, 'q', keep);
+	arena_wipe_free(&a);
+	CHECK(a.head == NULL);
+	CHECK_EQ_INT(a.total, 0);
+	arena_wipe_free(&a);                   /* twice */
+	arena_wipe_free(NULL);                 /* NULL-safe */
+	arena_wipe_reset(&a);                  /* on an empty arena */
+	CHECK(a.head == NULL);
+	CHECK(arena_alloc(&a, 10) != NULL);    /* reusable afterwards */
+	arena_wipe_free(&a);
 }
 
 TEST(arena_cap_enforced)
@@ -206,7 +330,7 @@ TEST(arena_many_chunks_stress)
 				blocks[i][n - 1] = (char)i;
 		}
 		arena_reset(&a);
-		CHECK(a.total <= 512);
+		CHECK(a.total <= 4 * 512);   /* one chunk kept, at most 4 x chunk_size */
 	}
 	arena_free(&a);
 }
@@ -217,6 +341,8 @@ int main(void)
 	RUN(arena_alignment_and_no_overlap);
 	RUN(arena_big_allocations);
 	RUN(arena_reset_keeps_a_chunk);
+	RUN(arena_reset_keeps_big_first_chunk);
+	RUN(arena_wipe);
 	RUN(arena_cap_enforced);
 	RUN(arena_calloc_dup);
 	RUN(arena_realloc_in_place_and_copy);
