@@ -64,8 +64,15 @@
  * content_filtered -> content_filter), usage prompt_tokens = input_tokens +
  * cache_creation_input_tokens + cache_read_input_tokens (cache reads also as
  * prompt_tokens_details.cached_tokens), completion_tokens = output_tokens.
- * A body with "type":"error" -> XLATE_E_UPSTREAM (as xlate_anthropic_error);
- * a body without "stop_reason" or not an object -> XLATE_E_SERIALIZATION.
+ * A body with "type":"error", or without "stop_reason" but with an "error"
+ * object -> XLATE_E_UPSTREAM (as xlate_anthropic_error); any other body
+ * without "stop_reason", or not a JSON object -> XLATE_E_SERIALIZATION.
+ * Differences from upstream liter-llm, on purpose: tool_use ids are
+ * sanitised like tool_use_ids; assistant array content keeps its text parts;
+ * user -> metadata.user_id and parallel_tool_calls -> disable_parallel_tool_use
+ * are mapped (upstream drops both); stream tool call indexes are OpenAI's;
+ * chunks repeat the message id/model; the stream usage is whole (prompt +
+ * completion) instead of split over the first and last chunk.
  *
  * Stream (xlate_anthropic_stream_*): see the state machine below. */
 #ifndef PROVIDERS_XLATE_ANTHROPIC_H
