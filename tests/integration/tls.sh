@@ -33,7 +33,7 @@ LIB=$B/asan/bearssl/libbearssl.a
 if [ -z "$INC" ] || [ ! -f "$LIB" ]; then bad "BearSSL not built ($LIB)"; finish; fi
 if gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc -I"$INC" -g -O1 \
      -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-     tests/integration/tls/tls_probe.c src/tls/*.c src/base/err.c src/base/arena.c src/base/buf.c \
+     tests/integration/tls/tls_probe.c src/tls/*.c src/base/err.c src/base/arena.c src/base/ct.c src/base/buf.c \
      "$LIB" -pthread -o "$T/tls_probe" 2>"$T/cc.log"; then
   ok "build tls_probe"
 else
