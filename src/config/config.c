@@ -1536,7 +1536,7 @@ fail:
 	ct_wipe(ex.data, ex.len);
 	buf_free(&ex);
 	config_srcmap_free(&map);
-	arena_free(&a);
+	arena_wipe_free(&a);
 	return rc < 0 ? rc : ERR_INVAL;
 }
 
@@ -1608,7 +1608,7 @@ void config_free(config *c)
 	for (size_t i = 0; i < c->n_secrets; i++)
 		ct_wipe((void *)c->secrets[i], strlen(c->secrets[i]));
 	arena a = c->arena;
-	arena_free(&a);
+	arena_wipe_free(&a);
 }
 
 int config_override_master_key(config *c, const char *key)

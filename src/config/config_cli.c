@@ -321,7 +321,7 @@ void config_cli_free(config_cli *c)
 {
 	if (!c)
 		return;
-	arena_free(&c->a);
+	arena_wipe_free(&c->a);
 	c->etcd_endpoints = NULL;
 	c->n_etcd_endpoints = 0;
 }
