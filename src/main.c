@@ -12,6 +12,10 @@
 #include "gateway/gateway.h"
 #include "http/http_proxy.h"
 #include "http/http_server.h"
+#include "mcp/mcp.h"
+#include "mcp/mcp_exec.h"
+#include "mcp/mcp_stdio.h"
+#include "net/loop.h"
 #include "net/dns.h"
 #include "net/netpolicy.h"
 #include "net/sock.h"
@@ -107,33 +111,28 @@ static const char *env_get(void *ud, const char *name)
 	return getenv(name);
 }
 
-/* cli.md step 7: build the model clients, bind, serve until drained. */
-static int serve_api(const config *cfg, const char *host, uint16_t port, unsigned long threads)
-{
-	char err[1024];
-	int rc = 0;
-	tls_anchors *ta = NULL;
-	tls_client_ctx *tc = NULL;
-	dns *d = NULL;
-	netpolicy pol = { 0 };
-	http_proxy hp = { 0 };
-	gateway *gw = NULL;
-	proxy *px = NULL;
-	http_server *srv = NULL;
-	bool hp_built = false;
+/* What every upstream call needs, shared by api and mcp: TLS trust anchors
+ * and client context, the outbound policy, the HTTP(S)_PROXY settings and
+ * the resolver. */
+typedef struct upstream_env {
+	tls_anchors *ta;
+	tls_client_ctx *tc;
+	dns *d;
+	netpolicy pol;
+	http_proxy hp;
+	bool hp_built;
+} upstream_env;
 
-	if (gateway_new(&gw, cfg, (provider_env){ env_get, NULL }, err, sizeof err) < 0) {
-		rc = fatal(err);
-		goto out;
-	}
-	if (tls_anchors_load(&ta, getenv("SSL_CERT_FILE"), getenv("SSL_CERT_DIR"), err, sizeof err) < 0) {
-		rc = fatal(err);
-		goto out;
-	}
-	log_debug("TLS trust anchors: %zu from %s", tls_anchors_count(ta), tls_anchors_source(ta));
-	if (!(tc = tls_client_ctx_new(ta, NULL))) {
-		rc = fatal("out of memory");
-		goto out;
+/* 0, or -1 with the start-up message in err (ue is then freed). */
+static int upstream_env_init(upstream_env *ue, const config *cfg, char *err, size_t errlen)
+{
+	memset(ue, 0, sizeof *ue);
+	if (tls_anchors_load(&ue->ta, getenv("SSL_CERT_FILE"), getenv("SSL_CERT_DIR"), err, errlen) < 0)
+		goto fail;
+	log_debug("TLS trust anchors: %zu from %s", tls_anchors_count(ue->ta), tls_anchors_source(ue->ta));
+	if (!(ue->tc = tls_client_ctx_new(ue->ta, NULL))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
 	}
 	{
 		netpolicy_mode mode;
@@ -143,21 +142,51 @@ static int serve_api(const config *cfg, const char *host, uint16_t port, unsigne
 		for (size_t i = 0; i < n; i++)
 			items[i] = str_from(al->v[i]);
 		if (netpolicy_mode_parse(str_from(config_outbound_name(cfg->security.outbound_policy)), &mode) < 0 ||
-		    netpolicy_build(&pol, mode, items, n, err, sizeof err) < 0) {
-			rc = fatal(err);
-			goto out;
-		}
+		    netpolicy_build(&ue->pol, mode, items, n, err, errlen) < 0)
+			goto fail;
 	}
-	if (http_proxy_from_env(&hp, err, sizeof err) < 0) {
+	if (http_proxy_from_env(&ue->hp, err, errlen) < 0)
+		goto fail;
+	ue->hp_built = true;
+	if (dns_new(&ue->d, NULL) < 0) {
+		snprintf(err, errlen, "cannot start the DNS resolver");
+		goto fail;
+	}
+	return 0;
+fail:
+	return -1;
+}
+
+static void upstream_env_free(upstream_env *ue)
+{
+	dns_free(ue->d);
+	if (ue->hp_built)
+		http_proxy_free(&ue->hp);
+	netpolicy_free(&ue->pol);
+	tls_client_ctx_free(ue->tc);
+	tls_anchors_free(ue->ta);
+	memset(ue, 0, sizeof *ue);
+}
+
+/* cli.md step 7: build the model clients, bind, serve until drained. */
+static int serve_api(const config *cfg, const char *host, uint16_t port, unsigned long threads)
+{
+	char err[1024];
+	int rc = 0;
+	upstream_env ue = { 0 };
+	gateway *gw = NULL;
+	proxy *px = NULL;
+	http_server *srv = NULL;
+
+	if (gateway_new(&gw, cfg, (provider_env){ env_get, NULL }, err, sizeof err) < 0) {
 		rc = fatal(err);
 		goto out;
 	}
-	hp_built = true;
-	if (dns_new(&d, NULL) < 0) {
-		rc = fatal("cannot start the DNS resolver");
+	if (upstream_env_init(&ue, cfg, err, sizeof err) < 0) {
+		rc = fatal(err);
 		goto out;
 	}
-	proxy_config pc = { .gw = gw, .cfg = cfg, .dns = d, .tls = tc, .policy = &pol, .http_proxy = &hp,
+	proxy_config pc = { .gw = gw, .cfg = cfg, .dns = ue.d, .tls = ue.tc, .policy = &ue.pol, .http_proxy = &ue.hp,
 			    .start_mono_ms = clock_mono_ms() };
 	if (proxy_new(&px, &pc) < 0) {
 		rc = fatal("out of memory");
@@ -206,12 +235,7 @@ static int serve_api(const config *cfg, const char *host, uint16_t port, unsigne
 out:
 	http_server_free(srv);
 	proxy_free(px);
-	dns_free(d);
-	if (hp_built)
-		http_proxy_free(&hp);
-	netpolicy_free(&pol);
-	tls_client_ctx_free(tc);
-	tls_anchors_free(ta);
+	upstream_env_free(&ue);
 	gateway_free(gw);
 	return rc;
 }
@@ -268,6 +292,96 @@ out:
 	return rc;
 }
 
+/* mcp-tools.md "Authentication": trusted (master) by default; [mcp].stdio_key_id
+ * binds stdio to that virtual key. 0, or the exit status after the message. */
+static int mcp_stdio_principal(gateway *gw, const config *cfg, gateway_principal *pr)
+{
+	memset(pr, 0, sizeof *pr);
+	pr->master = true;
+	if (!cfg->mcp.stdio_key_id)
+		return 0;
+	char hdr[1024];
+	gateway_error e;
+	int n = snprintf(hdr, sizeof hdr, "Bearer %s", cfg->mcp.stdio_key_id);
+	if (n < 0 || (size_t)n >= sizeof hdr || gateway_auth(gw, str_make(hdr, (size_t)n), pr, &e) < 0 || pr->master) {
+		/* config_check_stdio_key passed, so this is a master key given as stdio_key_id */
+		if (pr->master)
+			return 0;
+		return fatal("mcp.stdio_key_id does not name a usable virtual key");
+	}
+	log_debug("mcp stdio bound to virtual key %s", pr->key_id);
+	return 0;
+}
+
+/* liter-llm mcp --transport stdio: one loop on the main thread. */
+static int serve_mcp_stdio(const config *cfg)
+{
+	char err[1024];
+	int rc = 0;
+	upstream_env ue = { 0 };
+	gateway *gw = NULL;
+	loop *l = NULL;
+	http_client *hc = NULL;
+	mcp_exec *x = NULL;
+
+	if (gateway_new(&gw, cfg, (provider_env){ env_get, NULL }, err, sizeof err) < 0) {
+		rc = fatal(err);
+		goto out;
+	}
+	gateway_principal pr;
+	if ((rc = mcp_stdio_principal(gw, cfg, &pr)))
+		goto out;
+	if (upstream_env_init(&ue, cfg, err, sizeof err) < 0) {
+		rc = fatal(err);
+		goto out;
+	}
+	if (loop_new(&l) < 0 || http_client_new(&hc, l, ue.d, ue.tc, &ue.pol, &ue.hp, NULL) < 0) {
+		rc = fatal("cannot start the event loop");
+		goto out;
+	}
+	gateway_http gh = { hc, l };
+	gateway_upstream up = gateway_upstream_http(&gh);
+	uint64_t rt = cfg->server.request_timeout_secs;
+	mcp_exec_config ec = { .gw = gw, .loop = l, .up = &up, .timeout_ms = rt > 4000000 ? 4000000000u : rt * 1000,
+			       .principal = pr };
+	if (mcp_exec_new(&x, &ec) < 0) {
+		rc = fatal("out of memory");
+		goto out;
+	}
+	mcp_stdio_config sc = {
+		.loop = l,
+		.in_fd = 0,
+		.out_fd = 1,
+		.handle_signals = true,
+		.core = { .server_version = LITER_LLM_VERSION, .provider_count = (unsigned)provider_count(),
+			  .max_message_bytes = cfg->mcp.max_message_bytes, .executor = mcp_exec_executor(x),
+			  .catalog = mcp_exec_catalog(x) },
+	};
+	if (gateway_zero_config(gw) && !gateway_ready(gw))
+		log_warn("mcp: no [[models]] configured and no provider key in the environment: tool calls will fail");
+	if (mcp_stdio_run(&sc, err, sizeof err) < 0) {
+		rc = fatal(err);
+		goto out;
+	}
+	rc = 0;
+out:
+	mcp_exec_free(x);
+	http_client_free(hc);
+	upstream_env_free(&ue);   /* the resolver before the loop it posts into */
+	loop_free(l);
+	gateway_free(gw);
+	return rc;
+}
+
+static int serve_mcp_http(const config *cfg, const char *host, uint16_t port, unsigned long threads)
+{
+	(void)cfg;
+	(void)host;
+	(void)port;
+	(void)threads;
+	return fatal("the mcp http transport is not part of this build yet");
+}
+
 static int cmd_mcp(const config_cli *cli)
 {
 	set_log_level(false);
@@ -298,10 +412,8 @@ static int cmd_mcp(const config_cli *cli)
 	}
 	log_debug("mcp: transport %s%s", cli->transport, stdio ? "" : " (http)");
 
-	/* ==== SERVER START (network engineer: replace this block) ==============
-	 * Inputs: cfg, stdio ? stdio transport : HTTP on host:port ("/mcp" only),
-	 * cli->worker_threads. stdout belongs to JSON-RPC; logs go to stderr. */
-	rc = fatal("the mcp server is not part of this build yet");
+	/* ==== SERVER START ======================================================= */
+	rc = stdio ? serve_mcp_stdio(cfg) : serve_mcp_http(cfg, host, port, cli->worker_threads);
 	/* ==== END SERVER START ================================================== */
 out:
 	config_free(cfg);
