@@ -172,8 +172,9 @@ typedef struct mcp_executor {
 	 * mcp_call_result_bytes / mcp_call_error — from inside this function or
 	 * later — unless cancel() is called for it first. */
 	void (*call)(void *ud, mcp_call *c, const mcp_tool *t, const json_doc *d, int args);
-	/* The client cancelled the call (notifications/cancelled, the origin
-	 * went away, or the core is being freed): stop the work. c is freed when
+	/* The client cancelled the call (notifications/cancelled naming its id
+	 * — every call in flight with that id, should a client reuse one —,
+	 * the origin went away, or the core is being freed): stop the work. c is freed when
 	 * this returns; the executor must not use it afterwards (completions made
 	 * from inside cancel are ignored). May be NULL. */
 	void (*cancel)(void *ud, mcp_call *c);
@@ -182,10 +183,13 @@ typedef struct mcp_executor {
 
 /* Success with the gateway's JSON (any valid JSON text; whitespace is free).
  * Sent as one text content part holding the value pretty-printed (2-space
- * indent), plus "structuredContent" (compact) when the negotiated version is
+ * indent, member order kept, strings re-escaped minimally: "\u00e9" becomes
+ * "é"), plus "structuredContent" (compact) when the negotiated version is
  * 2025-06-18 or later and the value is an object. Text that is not valid
- * JSON is sent as it is, without structuredContent. For speech and
- * file_content use mcp_call_result_bytes. Ends the call. */
+ * JSON (or exceeds LIMIT_JSON_TOKENS tokens / ~1000 levels) is sent as it
+ * is, without structuredContent. For speech and file_content use
+ * mcp_call_result_bytes. Over max_output_bytes: -32603 "response too large".
+ * Ends the call. */
 void mcp_call_result_json(mcp_call *c, const char *json, size_t n);
 /* Success with raw bytes (speech audio, file content): the text part is
  * "Audio generated (<N> bytes). Base64: <b64>" for speech, "File content
@@ -329,16 +333,20 @@ size_t mcp_core_inflight(const mcp_core *c);
 typedef struct mcp_msg_info {
 	bool valid_json;             /* parsed (within max_bytes and the default JSON caps) */
 	bool batch;                  /* top level is an array */
-	unsigned requests;           /* elements with method and id */
-	unsigned notifications;      /* elements with method, without id */
-	unsigned responses;          /* elements with result/error and id, without method */
+	unsigned requests;           /* well-formed requests (method and id) */
+	unsigned notifications;      /* well-formed notifications (method, no id) */
+	unsigned responses;          /* client responses (result/error, no method): ignored by the core */
+	unsigned invalid;            /* elements the core answers with -32600 */
 	bool initialize;             /* some request's method is "initialize" */
 	mcp_version requested;       /* initialize's protocolVersion, when supported */
 } mcp_msg_info;
 
-/* Look at msg[0..n) without a core (e.g. HTTP: initialize -> new session;
- * only notifications/responses -> 202). Never fails: invalid input gives
- * valid_json false. max_bytes 0 = LIMIT_MCP_MESSAGE_BYTES. */
+/* Look at msg[0..n) without a core, with the core's own classification
+ * rules (e.g. HTTP: an initialize request -> new session). A valid
+ * non-batch message with requests == 0 and invalid == 0 gets no answer from
+ * the core (HTTP: 202); the transport can also simply observe that done()
+ * came without a send(). Never fails: invalid input gives valid_json false.
+ * max_bytes 0 = LIMIT_MCP_MESSAGE_BYTES. */
 void mcp_classify(const char *msg, size_t n, size_t max_bytes, mcp_msg_info *info);
 
 #endif

@@ -122,21 +122,28 @@ static int end_msg(json_writer *w)
 	return json_write_finish(w);
 }
 
-/* Deliver the message in c->msg for unit u. */
-static void emit(mcp_core *c, mcp_unit *u)
+/* Deliver the message in c->msg for unit u: sent, or appended to the batch
+ * answer. 0, or ERR_TOOBIG / ERR_NOMEM when the batch answer has no room for
+ * it (nothing appended: the array stays valid). */
+static int emit(mcp_core *c, mcp_unit *u)
 {
 	if (u->cancelled || c->freeing)
-		return;
+		return 0;
 	if (!u->batch) {
 		c->o.transport.send(c->o.transport.ud, u->origin, c->msg.data, c->msg.len);
-		return;
+		return 0;
 	}
+	if (u->out.len + c->msg.len + 2 > u->out.cap)
+		return ERR_TOOBIG;   /* keeps room for the closing ']' */
 	size_t mark = u->out.len;
-	if (buf_putc(&u->out, u->any ? ',' : '[') == 0 && buf_append(&u->out, c->msg.data, c->msg.len) == 0) {
+	int rc = buf_putc(&u->out, u->any ? ',' : '[');
+	if (rc == 0)
+		rc = buf_append(&u->out, c->msg.data, c->msg.len);
+	if (rc == 0)
 		u->any = true;
-		return;
-	}
-	buf_truncate(&u->out, mark);   /* over the cap: this element is lost, the batch stays valid */
+	else
+		buf_truncate(&u->out, mark);
+	return rc;
 }
 
 /* The last-resort message when even an error answer cannot be built. */
@@ -167,7 +174,7 @@ static void emit_error(mcp_core *c, mcp_unit *u, str id, int code, const char *f
 			return;
 		}
 	}
-	emit(c, u);
+	emit(c, u);   /* a batch answer without room even for this loses the element */
 	trim_buf(&c->msg);
 }
 
@@ -179,9 +186,11 @@ static void emit_result(mcp_core *c, mcp_unit *u, str id, json_writer *w, int rc
 	else
 		json_write_finish(w);
 	if (rc == 0) {
-		emit(c, u);
+		rc = emit(c, u);
 		trim_buf(&c->msg);
-		return;
+		if (rc == 0)
+			return;
+		/* no room left in the batch answer: try a short error instead */
 	}
 	if (rc == ERR_TOOBIG)
 		emit_error(c, u, id, MCP_ERR_INTERNAL, "response too large (limit %zu bytes)", c->o.max_output_bytes);
@@ -1033,13 +1042,23 @@ void mcp_core_free(mcp_core *c)
 
 static void classify_one(const json_doc *d, int obj, arena *a, mcp_msg_info *info)
 {
-	if (json_typeof(d, obj) != JSON_OBJECT)
+	/* the same rules, in the same order, as handle_one() */
+	if (json_typeof(d, obj) != JSON_OBJECT) {
+		info->invalid++;
 		return;
+	}
+	int jv = json_get(d, obj, "jsonrpc");
 	int id = json_get(d, obj, "id");
 	int m = json_get(d, obj, "method");
-	if (m < 0) {
-		if (id >= 0 && (json_get(d, obj, "result") >= 0 || json_get(d, obj, "error") >= 0))
-			info->responses++;
+	int p = json_get(d, obj, "params");
+	if (m < 0 && (json_get(d, obj, "result") >= 0 || json_get(d, obj, "error") >= 0)) {
+		info->responses++;
+		return;
+	}
+	if (jv < 0 || !json_str_eq(d, jv, STR_LIT("2.0")) || json_typeof(d, m) != JSON_STRING ||
+	    (id >= 0 && !is_int_or_str(d, id)) ||
+	    (p >= 0 && json_typeof(d, p) != JSON_OBJECT && json_typeof(d, p) != JSON_ARRAY)) {
+		info->invalid++;
 		return;
 	}
 	if (id < 0) {
@@ -1049,8 +1068,7 @@ static void classify_one(const json_doc *d, int obj, arena *a, mcp_msg_info *inf
 	info->requests++;
 	if (json_str_eq(d, m, STR_LIT("initialize"))) {
 		info->initialize = true;
-		int p = json_get(d, obj, "params");
-		int pv = p >= 0 ? json_get(d, p, "protocolVersion") : -1;
+		int pv = json_typeof(d, p) == JSON_OBJECT ? json_get(d, p, "protocolVersion") : -1;
 		str s;
 		if (json_typeof(d, pv) == JSON_STRING && json_str(d, pv, a, &s) == 0)
 			info->requested = mcp_version_parse(s);

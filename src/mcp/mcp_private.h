@@ -9,8 +9,10 @@
 /* Message-text capacity for error messages built by the core. */
 #define MCP_MSG_MAX 512
 
-/* Re-serialize value tok of d into w (compact or pretty: w's flags). Object
- * keys are unescaped through a (scratch). 0 or the writer's / ERR_NOMEM error. */
+/* Re-serialize value tok of d into w (compact or pretty: w's flags). Keys
+ * and escaped strings are decoded through a (scratch) and re-escaped
+ * minimally; numbers and literals are copied as written. 0 or the writer's /
+ * ERR_NOMEM error. */
 int mcp_json_copy(json_writer *w, const json_doc *d, int tok, arena *a);
 
 /* Write the tools/list result object {"tools":[...]} for version v. */

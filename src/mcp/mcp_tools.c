@@ -443,11 +443,20 @@ int mcp_json_copy(json_writer *w, const json_doc *d, int tok, arena *a)
 		return json_write_arr_end(w);
 	case JSON_NONE:
 		return ERR_INVAL;
-	default: {
-		str r = json_raw(d, tok);
-		return json_write_raw(w, r.p, r.n);
+	default:
+		break;
 	}
+	if (t == JSON_STRING && (d->tok[tok].flags & JSON_F_ESCAPED)) {
+		/* decode \uXXXX and friends: "é" reads better than "\u00e9"
+		 * (the writer escapes only what JSON requires) */
+		str s;
+		if ((rc = json_str(d, tok, a, &s)) != 0)
+			return rc;
+		return json_write_strn(w, s.p, s.n);
 	}
+	/* numbers, literals, strings without escapes: copied as written */
+	str r = json_raw(d, tok);
+	return json_write_raw(w, r.p, r.n);
 }
 
 int mcp_error_code_for_kind(const char *kind)

@@ -32,6 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 typedef struct fz {
 	mcp_core *core;
 	unsigned char done[MAXORIG];   /* done() count per origin */
+	unsigned char answers[MAXORIG];/* responses (not progress) sent per origin */
+	unsigned char silent[MAXORIG]; /* mcp_classify: the core must not answer this one */
 	size_t norig;
 	mcp_call *pend[MAXPEND];
 	size_t npend;
@@ -76,6 +78,9 @@ static void f_send(void *ud, void *origin, const char *msg, size_t n)
 	json_doc d;
 	json_opts jo = { .max_depth = JSON_DEPTH_MAX, .max_tokens = 1u << 24 };
 	REQUIRE(json_parse_arena(&d, &f->a, msg, n, &jo, NULL) > 0);
+	REQUIRE(!f->silent[o]);
+	if (json_typeof(&d, 0) == JSON_ARRAY || json_get(&d, 0, "method") < 0)
+		REQUIRE(++f->answers[o] == 1);   /* one response (or one batch array) per message */
 	if (json_typeof(&d, 0) == JSON_ARRAY) {
 		REQUIRE(json_size(&d, 0) > 0);
 		json_iter it = json_iter_begin(&d, 0);
@@ -275,8 +280,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			void *ov = NULL;
 			action(f, p + 1, n - 1, &ov);
 		} else {
-			void *origin = (void *)(uintptr_t)f->norig++;
-			mcp_core_recv(f->core, (const char *)p, n, origin);
+			uintptr_t org = f->norig++;
+			if (!(setup & 8)) {
+				/* mcp_classify applies the core's rules: a lone notification
+				 * or client response is never answered */
+				mcp_msg_info info;
+				mcp_classify((const char *)p, n, 0, &info);
+				REQUIRE(info.valid_json || (!info.requests && !info.notifications && !info.responses));
+				f->silent[org] = info.valid_json && !info.batch && !info.requests && !info.invalid;
+			}
+			mcp_core_recv(f->core, (const char *)p, n, (void *)org);
 		}
 		p += n + 1;
 	}

@@ -719,11 +719,11 @@ TEST(tools_call_json_result_per_version)
 	h = h_new();
 	h_init(h, "2025-06-18");
 	h_recv(h, "{\"jsonrpc\":\"2.0\",\"id\":\"c1\",\"method\":\"tools/call\",\"params\":{\"name\":\"chat\",\"arguments\":"
-		  "{\"model\":\"echo\",  \"messages\" : [ ] , \"k\\u0065y\":\"\\u00e9\"}}}");
+		  "{\"model\":\"echo\",  \"messages\" : [ ] , \"k\\u0065y\":\"\\u00e9\\\"\"}}}");
 	CHECK_EQ_STR(h_last(h),
 		"{\"jsonrpc\":\"2.0\",\"id\":\"c1\",\"result\":{\"content\":[{\"type\":\"text\",\"text\":"
-		"\"{\\n  \\\"model\\\": \\\"echo\\\",\\n  \\\"messages\\\": [],\\n  \\\"key\\\": \\\"\\\\u00e9\\\"\\n}\"}],"
-		"\"structuredContent\":{\"model\":\"echo\",\"messages\":[],\"key\":\"\\u00e9\"},\"isError\":false}}");
+		"\"{\\n  \\\"model\\\": \\\"echo\\\",\\n  \\\"messages\\\": [],\\n  \\\"key\\\": \\\"\xc3\xa9\\\\\\\"\\\"\\n}\"}],"
+		"\"structuredContent\":{\"model\":\"echo\",\"messages\":[],\"key\":\"\xc3\xa9\\\"\"},\"isError\":false}}");
 	/* an array result: no structuredContent */
 	h_recv(h, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"chat\",\"arguments\":"
 		  "{\"model\":\"array\",\"messages\":[]}}}");
@@ -1427,6 +1427,42 @@ TEST(classify)
 	m = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"1999\"}}";
 	mcp_classify(m, strlen(m), 0, &i);
 	CHECK(i.initialize && i.requested == MCP_V_NONE);
+	/* malformed elements are "invalid" (the core answers them), as the core decides */
+	static const char *const inval[] = {
+		"5", "{}", "{\"jsonrpc\":\"1.0\",\"method\":\"x\"}", "{\"jsonrpc\":\"2.0\",\"method\":1}",
+		"{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":2}", "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"x\"}",
+		"{\"jsonrpc\":\"2.0\",\"id\":1}",
+	};
+	for (size_t k = 0; k < sizeof inval / sizeof inval[0]; k++) {
+		mcp_classify(inval[k], strlen(inval[k]), 0, &i);
+		CHECK(i.valid_json && i.invalid == 1 && !i.requests && !i.notifications && !i.responses);
+	}
+	m = "{\"id\":1,\"error\":{}}";   /* a response, even without "jsonrpc" (ignored by the core) */
+	mcp_classify(m, strlen(m), 0, &i);
+	CHECK(i.responses == 1 && !i.invalid);
+}
+
+static void tweak_batch_small_output(mcp_opts *o) { o->max_output_bytes = 4096; }
+
+TEST(batch_output_cap)
+{
+	harness *h = h_new_opts(tweak_batch_small_output);
+	h_init(h, "2025-03-26");
+	h_recv(h, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"chat\",\"arguments\":{\"model\":\"later\",\"messages\":[]}}},"
+		  "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"chat\",\"arguments\":{\"model\":\"later\",\"messages\":[]}}},"
+		  "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}]");
+	char big[3000];
+	snprintf(big, sizeof big, "\"%02990d\"", 0);
+	mcp_call_result_json(take_later(h, 0), big, strlen(big));   /* fits alone, not with the next */
+	mcp_call_result_json(take_later(h, 1), big, strlen(big));
+	CHECK_EQ_INT(h->nout, 1);
+	const char *arr = h_last(h);
+	CHECK(strlen(arr) <= 4096);
+	CHECK_EQ_STR(jraw(arr, "0.id"), "3");
+	CHECK_EQ_STR(jraw(arr, "1.id"), "1");
+	/* the element that did not fit is replaced by a short error */
+	CHECK_EQ_STR(jraw(arr, "2"), "{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":-32603,\"message\":\"response too large (limit 4096 bytes)\"}}");
+	CHECK_EQ_INT(h_free(h), 0);
 }
 
 TEST(core_new_args)
@@ -1540,6 +1576,7 @@ int main(void)
 	RUN(extras_resources_without_catalog);
 	RUN(extras_completion);
 	RUN(classify);
+	RUN(batch_output_cap);
 	RUN(core_new_args);
 	RUN(bad_input_battery);
 	arena_free(&probe_arena);
