@@ -14,6 +14,7 @@
 #include "http/http_server.h"
 #include "mcp/mcp.h"
 #include "mcp/mcp_exec.h"
+#include "mcp/mcp_http.h"
 #include "mcp/mcp_stdio.h"
 #include "net/loop.h"
 #include "net/dns.h"
@@ -373,13 +374,89 @@ out:
 	return rc;
 }
 
+static bool host_is_loopback(const char *host)
+{
+	return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0 ||
+	       strcmp(host, "localhost") == 0;
+}
+
+/* liter-llm mcp --transport http: Streamable HTTP on host:port, /mcp only.
+ * One worker thread: sessions (MCP cores) belong to one loop. */
 static int serve_mcp_http(const config *cfg, const char *host, uint16_t port, unsigned long threads)
 {
-	(void)cfg;
-	(void)host;
-	(void)port;
 	(void)threads;
-	return fatal("the mcp http transport is not part of this build yet");
+	char err[1024];
+	int rc = 0;
+	upstream_env ue = { 0 };
+	gateway *gw = NULL;
+	mcp_http *mh = NULL;
+	http_server *srv = NULL;
+	bool loopback = host_is_loopback(host);
+	bool bearer = cfg->mcp.http_auth == CONFIG_MCP_AUTH_BEARER;
+
+	if (gateway_new(&gw, cfg, (provider_env){ env_get, NULL }, err, sizeof err) < 0) {
+		rc = fatal(err);
+		goto out;
+	}
+	if (upstream_env_init(&ue, cfg, err, sizeof err) < 0) {
+		rc = fatal(err);
+		goto out;
+	}
+	uint64_t rt = cfg->server.request_timeout_secs;
+	uint64_t idle = cfg->mcp.session_idle_secs;
+	mcp_http_config hc = {
+		.gw = gw, .dns = ue.d, .tls = ue.tc, .policy = &ue.pol, .http_proxy = &ue.hp,
+		.loopback_guard = loopback, .bearer = bearer,
+		.max_message_bytes = cfg->mcp.max_message_bytes,
+		.session_idle_ms = idle > 4000000000ull ? 4000000000000ull : idle * 1000,
+		.timeout_ms = rt > 4000000 ? 4000000000u : rt * 1000,
+		.server_version = LITER_LLM_VERSION, .provider_count = (unsigned)provider_count(),
+	};
+	if (mcp_http_new(&mh, &hc) < 0) {
+		rc = fatal("out of memory");
+		goto out;
+	}
+	http_handler h = mcp_http_handler(mh);
+	http_server_config sc = {
+		.host = host,
+		.port = port,
+		.threads = 1,
+		.signals = true,
+		.body_bytes = cfg->mcp.max_message_bytes ? cfg->mcp.max_message_bytes : LIMIT_MCP_MESSAGE_BYTES,
+	};
+	if (http_server_new(&srv, &sc, &h) < 0) {
+		rc = fatal("out of memory");
+		goto out;
+	}
+	if (http_server_start(srv, err, sizeof err) < 0) {
+		rc = fatal(err);
+		goto out;
+	}
+	sock_addr la;
+	char addr[128];
+	http_server_local_addr(srv, &la);
+	sock_addr_format(&la, addr, sizeof addr);
+	if (gateway_check_self_loop(gw, host, sock_addr_port(&la), err, sizeof err) < 0) {
+		http_server_shutdown(srv);
+		http_server_wait(srv);
+		rc = fatal(err);
+		goto out;
+	}
+	if (!loopback && !bearer)
+		log_warn("!!! the MCP HTTP transport listens on %s WITHOUT authentication ([mcp] http_auth = \"none\"): "
+			 "anyone who can reach this address can call every tool with master rights and spend your "
+			 "provider credits. Bind 127.0.0.1, put an authenticating reverse proxy in front, or set "
+			 "[mcp] http_auth = \"bearer\" !!!", addr);
+	log_info("liter-llm MCP server listening on http://%s/mcp (auth: %s)", addr, bearer ? "bearer" : "none");
+	if (http_server_wait(srv) == WORKERS_ABORTED)
+		log_error("shutdown aborted: in-flight requests were cut off");
+	rc = 0;
+out:
+	http_server_free(srv);
+	mcp_http_free(mh);
+	upstream_env_free(&ue);
+	gateway_free(gw);
+	return rc;
 }
 
 static int cmd_mcp(const config_cli *cli)

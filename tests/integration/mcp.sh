@@ -108,4 +108,84 @@ out=$(printf '%s\n' \
 echo "$out" | grep '"id":2' | grep -q "is not allowed to access model 'gpt-test'" && ok "stdio_key_id: model allow-list (-32602)" || fail "stdio_key_id allow-list" "$out"
 echo "$out" | grep '"id":3' | grep -q "requires master-key access" && ok "stdio_key_id: master-only tool refused" || fail "stdio_key_id master-only" "$out"
 
+# ---- Streamable HTTP ---------------------------------------------------------------------
+# start_mcp LOG ARGS...: start `mcp --transport http` on an ephemeral port; sets MP, MU
+start_mcp() {
+	log=$1; shift
+	"$@" > "$log" 2>&1 &
+	MP=$!; PIDS="$PIDS $MP"
+	i=0; port=""
+	while [ $i -lt 100 ]; do
+		port=$(sed -n 's|.*MCP server listening on http://[^ ]*:\([0-9]*\)/mcp.*|\1|p' "$log")
+		[ -n "$port" ] && break
+		sleep 0.05; i=$((i+1))
+	done
+	MU=http://127.0.0.1:$port/mcp
+}
+start_mcp "$OUT/http.log" "$BIN" mcp --transport http --host 127.0.0.1 --port 0 --config "$CFG"
+[ -n "$port" ] && ok "http: listening" || fail "http: did not start" "$(cat "$OUT/http.log")"
+if [ $HAVE_SDK = 1 ]; then
+	MCP_NODE_MODULES=$NODEMOD node tests/integration/mcp/sdk.mjs http "$MU" - "$FAKE" > "$OUT/sdk-http.log" 2>&1
+	cat "$OUT/sdk-http.log"; tally "$OUT/sdk-http.log" "sdk http suite"
+fi
+python3 tests/integration/mcp/battery.py http "$MU" - $MAXB > "$OUT/battery-http.log" 2>&1
+cat "$OUT/battery-http.log"; tally "$OUT/battery-http.log" "http battery"
+
+J='Content-Type: application/json'
+A='Accept: application/json, text/event-stream'
+INIT='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}'
+code() { curl -s -o "$OUT/body" -D "$OUT/head" -w '%{http_code}' "$@"; }
+# the product page's curl example, exactly as written
+out=$(curl -s http://127.0.0.1:${MU#http://127.0.0.1:} -H 'Content-Type: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}')
+n=$(printf '%s' "$out" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["result"]["tools"]))' 2>/dev/null)
+[ "$n" = 22 ] && ok "http: product page curl example lists 22 tools (stateless JSON)" || fail "http: curl example" "$(echo "$out" | head -c 300)"
+c=$(code "$MU" -H "$J" -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'); grep -qi '^content-type: application/json' "$OUT/head" && ! grep -qi '^mcp-session-id' "$OUT/head" && [ $c = 200 ] && ok "http: stateless answer is application/json without a session" || fail "http: stateless headers" "$c"
+c=$(code "$MU" -H "$J" -H 'Accept: text/html' -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'); [ $c = 406 ] && ok "http: stateless with Accept text/html -> 406" || fail "http: 406 stateless" "$c"
+c=$(code "$MU" -H 'Content-Type: text/plain' -H "$A" -d "$INIT"); [ $c = 415 ] && ok "http: Content-Type text/plain -> 415" || fail "http: 415" "$c"
+c=$(code "$MU" -H "$J" -H 'Accept: application/json' -d "$INIT"); [ $c = 406 ] && ok "http: initialize without text/event-stream in Accept -> 406" || fail "http: 406" "$c"
+c=$(code "$MU/x" -H "$J" -d '{}'); [ $c = 404 ] && ok "http: other path -> 404" || fail "http: other path" "$c"
+c=$(code "${MU%/mcp}/" ); [ $c = 404 ] && ok "http: / -> 404" || fail "http: /" "$c"
+c=$(code -X PUT "$MU" -H "$J" -d '{}'); [ $c = 405 ] && grep -qi '^allow: GET, POST, DELETE' "$OUT/head" && ok "http: PUT -> 405 with Allow" || fail "http: 405" "$c"
+c=$(code "$MU" -H "$J" -H "$A" -H 'MCP-Protocol-Version: 1999-01-01' -d "$INIT"); [ $c = 400 ] && ok "http: unsupported MCP-Protocol-Version -> 400" || fail "http: version 400" "$c"
+c=$(code "$MU" -H "$J" -H "$A" -H 'Host: evil.example:3001' -d "$INIT"); [ $c = 403 ] && ok "http: foreign Host on loopback -> 403" || fail "http: Host 403" "$c"
+c=$(code "$MU" -H "$J" -H "$A" -H 'Origin: http://evil.example' -d "$INIT"); [ $c = 403 ] && ok "http: foreign Origin -> 403" || fail "http: Origin 403" "$c"
+c=$(code "$MU" -H "$J" -H "$A" -H 'Origin: http://localhost:5173' -d "$INIT"); [ $c = 200 ] && ok "http: local Origin accepted" || fail "http: local Origin" "$c"
+c=$(code "$MU" -H "$J" -H "$A" -H 'Mcp-Session-Id: deadbeef' -d '{"jsonrpc":"2.0","id":2,"method":"ping"}'); [ $c = 404 ] && ok "http: unknown session -> 404" || fail "http: unknown session" "$c"
+# a session: initialize, initialized (202), ping, GET stream, DELETE, then 404
+c=$(code "$MU" -H "$J" -H "$A" -d "$INIT"); SID=$(sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: *\([0-9a-f]*\).*/\1/p' "$OUT/head" | tr -d '\r')
+[ $c = 200 ] && [ -n "$SID" ] && ok "http: initialize creates a session" || fail "http: session" "$c"
+c=$(code "$MU" -H "$J" -H "$A" -H "Mcp-Session-Id: $SID" -d '{"jsonrpc":"2.0","method":"notifications/initialized"}'); [ $c = 202 ] && [ ! -s "$OUT/body" ] && ok "http: notification -> 202 empty" || fail "http: 202" "$c"
+c=$(code "$MU" -H "$J" -H "$A" -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-06-18' -d '{"jsonrpc":"2.0","id":"p","method":"ping"}'); [ $c = 200 ] && grep -q '"id":"p","result":{}' "$OUT/body" && ok "http: ping in the session" || fail "http: session ping" "$c $(cat "$OUT/body")"
+c=$(code "$MU" -H "$J" -H "$A" -H "Mcp-Session-Id: $SID" -d '{"jsonrpc":"2.0","id":5,"result":{}}'); [ $c = 202 ] && ok "http: client response -> 202" || fail "http: response 202" "$c"
+c=$(code -m 1 "$MU" -H 'Accept: text/event-stream' -H "Mcp-Session-Id: $SID"); grep -qi '^content-type: text/event-stream' "$OUT/head" && ok "http: GET opens an SSE stream" || fail "http: GET stream" "$c"
+c=$(code "$MU" -H 'Accept: text/event-stream'); [ $c = 405 ] && ok "http: GET without session -> 405" || fail "http: GET 405" "$c"
+c=$(code -X DELETE "$MU" -H "Mcp-Session-Id: $SID"); [ $c = 200 ] && ok "http: DELETE ends the session" || fail "http: DELETE" "$c"
+c=$(code "$MU" -H "$J" -H "$A" -H "Mcp-Session-Id: $SID" -d '{"jsonrpc":"2.0","id":2,"method":"ping"}'); [ $c = 404 ] && ok "http: ended session -> 404" || fail "http: ended session" "$c"
+# idle expiry (session_idle_secs = 2)
+c=$(code "$MU" -H "$J" -H "$A" -d "$INIT"); SID=$(sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: *\([0-9a-f]*\).*/\1/p' "$OUT/head" | tr -d '\r')
+sleep 2.6
+c=$(code "$MU" -H "$J" -H "$A" -H "Mcp-Session-Id: $SID" -d '{"jsonrpc":"2.0","id":2,"method":"ping"}'); [ $c = 404 ] && ok "http: idle session expires -> 404" || fail "http: idle expiry" "$c"
+# progress over SSE: a slow call with a progressToken is answered as a stream
+c=$(code "$MU" -H "$J" -H "$A" -d "$INIT"); SID=$(sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: *\([0-9a-f]*\).*/\1/p' "$OUT/head" | tr -d '\r')
+c=$(code "$MU" -H "$J" -H "$A" -H "Mcp-Session-Id: $SID" -d '{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"chat","arguments":{"model":"slow","messages":[{"role":"user","content":"x"}]},"_meta":{"progressToken":"tok"}}}')
+grep -qi '^content-type: text/event-stream' "$OUT/head" && grep -q 'notifications/progress' "$OUT/body" && grep -q '"id":9,"result"' "$OUT/body" && ok "http: progress + result as SSE" || fail "http: progress SSE" "$c $(head -c 300 "$OUT/body")"
+# SIGTERM: exit 0
+kill -TERM $MP; wait $MP; rc=$?
+[ $rc = 0 ] && ok "http: SIGTERM -> exit 0" || fail "http: SIGTERM" "$rc"
+
+# bearer auth
+sed 's/^\[mcp\]$/[mcp]\nhttp_auth = "bearer"/' "$CFG" > "$OUT/bearer.toml"
+start_mcp "$OUT/http2.log" "$BIN" mcp --transport http --port 0 --config "$OUT/bearer.toml"
+c=$(code "$MU" -H "$J" -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'); [ $c = 401 ] && grep -q '"type":"Authentication"' "$OUT/body" && ok "http bearer: no Authorization -> 401 envelope" || fail "http bearer 401" "$c $(cat "$OUT/body")"
+c=$(code "$MU" -H "$J" -H 'Authorization: Bearer wrong' -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'); [ $c = 401 ] && ok "http bearer: wrong key -> 401" || fail "http bearer wrong" "$c"
+c=$(code "$MU" -H "$J" -H 'Authorization: Bearer sk-master-mcp' -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_files","arguments":{}}}'); [ $c = 200 ] && grep -q '"result"' "$OUT/body" && ok "http bearer: master key can call management tools" || fail "http bearer master" "$c $(cat "$OUT/body")"
+c=$(code "$MU" -H "$J" -H 'Authorization: Bearer vk-limited-mcp' -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_files","arguments":{}}}'); grep -q 'requires master-key access' "$OUT/body" && ok "http bearer: virtual key refused management tools" || fail "http bearer vk mgmt" "$c $(cat "$OUT/body")"
+c=$(code "$MU" -H "$J" -H 'Authorization: Bearer vk-limited-mcp' -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"chat","arguments":{"model":"gpt-test","messages":[{"role":"user","content":"x"}]}}}'); grep -q "not allowed to access model 'gpt-test'" "$OUT/body" && grep -q -- '-32602' "$OUT/body" && ok "http bearer: virtual key allow-list (-32602)" || fail "http bearer vk model" "$c $(cat "$OUT/body")"
+c=$(code "$MU" -H "$J" -H 'Authorization: Bearer vk-limited-mcp' -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"embed","arguments":{"model":"emb","input":"x"}}}'); grep -q '"result"' "$OUT/body" && ok "http bearer: virtual key uses its allowed model" || fail "http bearer vk ok" "$c $(cat "$OUT/body")"
+kill -TERM $MP; wait $MP
+# non-loopback bind without auth: loud warning
+start_mcp "$OUT/http3.log" "$BIN" mcp --transport http --host 0.0.0.0 --port 0 --config "$CFG"
+grep -q 'WITHOUT authentication' "$OUT/http3.log" && ok "http: loud warning on a non-loopback bind without auth" || fail "http: warning" "$(cat "$OUT/http3.log")"
+kill -TERM $MP; wait $MP
+
 finish

@@ -104,10 +104,6 @@ await t('create_file (file_base64)', async () => {
   assert(j.id && j.id.startsWith('file-fake-') && j.bytes === 10 && j.filename === 'a.jsonl', JSON.stringify(j));
   fid = j.id;
 });
-await t('create_file (content_base64, product page name)', async () => {
-  const j = json(await call('create_file', { content_base64: b64('xyz'), filename: 'b.txt', purpose: 'assistants' }));
-  assert(j.bytes === 3, JSON.stringify(j));
-});
 await t('create_file bad purpose -> -32602', () => err('create_file', { file_base64: b64('x'), filename: 'a', purpose: 'nope' }, -32602, 'invalid purpose'));
 await t('list_files', async () => { const j = json(await call('list_files', { purpose: 'batch', limit: 5 })); assert(j.object === 'list' && j.x_query.includes('purpose=batch') && j.x_query.includes('limit=5'), JSON.stringify(j).slice(0, 300)); });
 await t('retrieve_file', async () => { const j = json(await call('retrieve_file', { file_id: fid })); assert(j.id === fid); });
@@ -117,6 +113,10 @@ await t('file_content (base64 text)', async () => {
   assert(m && Buffer.from(m[2], 'base64').toString() === 'hello file', r.content[0].text);
 });
 await t('delete_file', async () => { const j = json(await call('delete_file', { file_id: fid })); assert(j.deleted === true, JSON.stringify(j)); });
+await t('create_file (content_base64, product page name)', async () => {
+  const j = json(await call('create_file', { content_base64: b64('xyz'), filename: 'b.txt', purpose: 'assistants' }));
+  assert(j.bytes === 3, JSON.stringify(j));
+});
 await t('retrieve_file unknown -> -32002', () => err('retrieve_file', { file_id: 'file-nope' }, -32002, 'not found'));
 await t('create_batch', async () => { const j = json(await call('create_batch', { input_file_id: 'file-1', endpoint: '/v1/chat/completions', completion_window: '24h' })); assert(j.id === 'batch_1' && j.input_file_id === 'file-1'); });
 await t('list_batches', async () => { const j = json(await call('list_batches', { limit: 2 })); assert(j.data[0].id === 'batch_1'); });
