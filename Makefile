@@ -49,7 +49,7 @@ SETUP   := $(B)/.setup-ok
 SETUP_TEST := $(B)/.setup-test-ok
 VENDOR  := $(BEARSSL_SRC)/.ok $(JSMN_SRC)/.ok
 
-.PHONY: all run test check asan fuzzers fuzz unit regen bench bench-http clean distclean
+.PHONY: all run test check asan fuzzers fuzz unit regen bench-http clean distclean
 all: $(B)/liter-llm
 
 # --- set-up and vendored sources -----------------------------------------
@@ -161,5 +161,8 @@ distclean:
 
 # make bench-http: our HTTP server against nginx (wrk), idle-connection memory,
 # latency under slowloris (bench/http_bench.sh; installs nginx and wrk as root).
+# make bench-http: our HTTP server vs nginx `return 200` (wrk, pinned cores),
+# then our upstream client's throughput through its pool against nginx.
 bench-http:
 	@sh bench/http_bench.sh $(B)
+	@sh bench/client_bench.sh $(B)
