@@ -24,6 +24,8 @@
 #include "proxy/proxy.h"
 #include "tls/tls.h"
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,17 +126,27 @@ typedef struct upstream_env {
 	bool hp_built;
 } upstream_env;
 
-/* 0, or -1 with the start-up message in err (ue is then freed). */
-static int upstream_env_init(upstream_env *ue, const config *cfg, char *err, size_t errlen)
+/* The TLS part: trust anchors (SSL_CERT_FILE / SSL_CERT_DIR / system bundle)
+ * and the client context. 0, or -1 with the message in err. */
+static int upstream_env_tls(upstream_env *ue, char *err, size_t errlen)
 {
-	memset(ue, 0, sizeof *ue);
 	if (tls_anchors_load(&ue->ta, getenv("SSL_CERT_FILE"), getenv("SSL_CERT_DIR"), err, errlen) < 0)
-		goto fail;
+		return -1;
 	log_debug("TLS trust anchors: %zu from %s", tls_anchors_count(ue->ta), tls_anchors_source(ue->ta));
 	if (!(ue->tc = tls_client_ctx_new(ue->ta, NULL))) {
 		snprintf(err, errlen, "out of memory");
-		goto fail;
+		return -1;
 	}
+	return 0;
+}
+
+/* with_tls false: everything but the TLS part (upstream_env_tls later).
+ * 0, or -1 with the start-up message in err (free ue with upstream_env_free). */
+static int upstream_env_init(upstream_env *ue, const config *cfg, bool with_tls, char *err, size_t errlen)
+{
+	memset(ue, 0, sizeof *ue);
+	if (with_tls && upstream_env_tls(ue, err, errlen) < 0)
+		goto fail;
 	{
 		netpolicy_mode mode;
 		const config_strlist *al = &cfg->security.outbound_allowlist;
@@ -183,7 +195,7 @@ static int serve_api(const config *cfg, const char *host, uint16_t port, unsigne
 		rc = fatal(err);
 		goto out;
 	}
-	if (upstream_env_init(&ue, cfg, err, sizeof err) < 0) {
+	if (upstream_env_init(&ue, cfg, true, err, sizeof err) < 0) {
 		rc = fatal(err);
 		goto out;
 	}
@@ -314,6 +326,79 @@ static int mcp_stdio_principal(gateway *gw, const config *cfg, gateway_principal
 	return 0;
 }
 
+/* stdio start-up must be instant, and loading the system trust store takes
+ * ~100 ms: it runs on a helper thread while the first messages are served;
+ * the first upstream request waits for it and creates the http_client.
+ * gh is the first member: the gateway's timer functions take the upstream's
+ * ud as the gateway_http (gateway_upstream_http). */
+typedef struct lazy_upstream {
+	gateway_http gh;              /* client NULL until the first request */
+	gateway_upstream real;        /* gateway_upstream_http(&gh) */
+	upstream_env *ue;
+	pthread_t th;
+	bool th_started, th_joined, failed;
+	char err[512];
+} lazy_upstream;
+
+static void *lazy_tls_thread(void *arg)
+{
+	lazy_upstream *lu = arg;
+	lu->failed = upstream_env_tls(lu->ue, lu->err, sizeof lu->err) < 0;
+	return NULL;
+}
+
+static void lazy_join(lazy_upstream *lu)
+{
+	if (lu->th_started && !lu->th_joined) {
+		pthread_join(lu->th, NULL);
+		lu->th_joined = true;
+		if (lu->failed)
+			log_error("TLS trust anchors: %s (https upstreams will fail)", lu->err);
+	}
+}
+
+static int lazy_request(void *ud, const http_client_spec *s, void **h, char *err, size_t errlen)
+{
+	lazy_upstream *lu = ud;
+	if (!lu->gh.client) {
+		lazy_join(lu);
+		upstream_env *ue = lu->ue;
+		if (http_client_new(&lu->gh.client, lu->gh.loop, ue->d, ue->tc, &ue->pol, &ue->hp, NULL) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return HTTP_CLIENT_E_NOMEM;
+		}
+	}
+	return lu->real.request(lu->real.ud, s, h, err, errlen);
+}
+
+static gateway_upstream lazy_upstream_start(lazy_upstream *lu, upstream_env *ue, loop *l)
+{
+	memset(lu, 0, sizeof *lu);
+	lu->ue = ue;
+	lu->gh.loop = l;
+	lu->real = gateway_upstream_http(&lu->gh);
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);   /* the helper never takes SIGTERM */
+	lu->th_started = pthread_create(&lu->th, NULL, lazy_tls_thread, lu) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!lu->th_started) {
+		lu->th_joined = true;
+		lazy_tls_thread(lu);
+	}
+	gateway_upstream up = lu->real;
+	up.request = lazy_request;
+	up.ud = lu;
+	return up;
+}
+
+static void lazy_upstream_free(lazy_upstream *lu)
+{
+	lazy_join(lu);
+	http_client_free(lu->gh.client);
+	lu->gh.client = NULL;
+}
+
 /* liter-llm mcp --transport stdio: one loop on the main thread. */
 static int serve_mcp_stdio(const config *cfg)
 {
@@ -322,7 +407,8 @@ static int serve_mcp_stdio(const config *cfg)
 	upstream_env ue = { 0 };
 	gateway *gw = NULL;
 	loop *l = NULL;
-	http_client *hc = NULL;
+	lazy_upstream lu;
+	bool lu_started = false;
 	mcp_exec *x = NULL;
 
 	if (gateway_new(&gw, cfg, (provider_env){ env_get, NULL }, err, sizeof err) < 0) {
@@ -332,16 +418,16 @@ static int serve_mcp_stdio(const config *cfg)
 	gateway_principal pr;
 	if ((rc = mcp_stdio_principal(gw, cfg, &pr)))
 		goto out;
-	if (upstream_env_init(&ue, cfg, err, sizeof err) < 0) {
+	if (upstream_env_init(&ue, cfg, false, err, sizeof err) < 0) {
 		rc = fatal(err);
 		goto out;
 	}
-	if (loop_new(&l) < 0 || http_client_new(&hc, l, ue.d, ue.tc, &ue.pol, &ue.hp, NULL) < 0) {
+	if (loop_new(&l) < 0) {
 		rc = fatal("cannot start the event loop");
 		goto out;
 	}
-	gateway_http gh = { hc, l };
-	gateway_upstream up = gateway_upstream_http(&gh);
+	gateway_upstream up = lazy_upstream_start(&lu, &ue, l);
+	lu_started = true;
 	uint64_t rt = cfg->server.request_timeout_secs;
 	mcp_exec_config ec = { .gw = gw, .loop = l, .up = &up, .timeout_ms = rt > 4000000 ? 4000000000u : rt * 1000,
 			       .principal = pr };
@@ -367,7 +453,8 @@ static int serve_mcp_stdio(const config *cfg)
 	rc = 0;
 out:
 	mcp_exec_free(x);
-	http_client_free(hc);
+	if (lu_started)
+		lazy_upstream_free(&lu);
 	upstream_env_free(&ue);   /* the resolver before the loop it posts into */
 	loop_free(l);
 	gateway_free(gw);
@@ -398,7 +485,7 @@ static int serve_mcp_http(const config *cfg, const char *host, uint16_t port, un
 		rc = fatal(err);
 		goto out;
 	}
-	if (upstream_env_init(&ue, cfg, err, sizeof err) < 0) {
+	if (upstream_env_init(&ue, cfg, true, err, sizeof err) < 0) {
 		rc = fatal(err);
 		goto out;
 	}
