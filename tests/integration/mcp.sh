@@ -108,6 +108,11 @@ out=$(printf '%s\n' \
 echo "$out" | grep '"id":2' | grep -q "is not allowed to access model 'gpt-test'" && ok "stdio_key_id: model allow-list (-32602)" || fail "stdio_key_id allow-list" "$out"
 echo "$out" | grep '"id":3' | grep -q "requires master-key access" && ok "stdio_key_id: master-only tool refused" || fail "stdio_key_id master-only" "$out"
 
+# ---- the docs' client snippets (Claude Desktop, Cursor, VS Code) as written --------------------
+mkdir -p "$OUT/snipwork"
+python3 tests/integration/mcp/snippets.py docs/mcp.md "$B" "$CFG" "$OUT/snipwork" > "$OUT/snippets.log" 2>&1
+cat "$OUT/snippets.log"; tally "$OUT/snippets.log" "snippets"
+
 # ---- Streamable HTTP ---------------------------------------------------------------------
 # start_mcp LOG ARGS...: start `mcp --transport http` on an ephemeral port; sets MP, MU
 start_mcp() {
