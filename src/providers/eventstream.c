@@ -249,12 +249,12 @@ int eventstream_dec_feed(eventstream_dec *d, const void *p, size_t n)
 	dec_compact(d);
 	if (n == 0)
 		return 0;
-	size_t cap = 2 * dec_max(d);
-	if (d->in.len > cap || n > cap - d->in.len) {
+	/* after pulling every complete message, less than one message is left */
+	if (d->in.len >= dec_max(d) || n > SIZE_MAX / 2 - d->in.len) {
 		d->err = ERR_TOOBIG;
 		return d->err;
 	}
-	d->in.cap = cap;
+	d->in.cap = d->in.len + n;
 	int rc = buf_append(&d->in, p, n);
 	if (rc)
 		return rc; /* ERR_NOMEM: not sticky, the bytes were not taken */

@@ -109,10 +109,13 @@ typedef struct eventstream_dec {
 } eventstream_dec;
 
 void eventstream_dec_init(eventstream_dec *d, size_t max);
-/* Append bytes (copied; the messages returned so far are dropped first). Pull
- * the complete messages with eventstream_dec_next between feeds: at most
- * 2 x max bytes are buffered. 0, ERR_NOMEM, ERR_TOOBIG (over that), or the
- * sticky error; a bad prelude is reported here already. */
+/* Append bytes (copied; the messages returned so far are dropped first).
+ * Pull the complete messages with eventstream_dec_next between feeds: when
+ * max bytes or more are still buffered at a feed, the caller is not pulling
+ * and the feed fails (ERR_TOOBIG, sticky). Buffered memory is thus below
+ * max + the size of one feed. 0, ERR_NOMEM (not sticky; nothing taken),
+ * ERR_TOOBIG, or the sticky error; a bad prelude (see eventstream_parse) is
+ * reported here already. */
 int eventstream_dec_feed(eventstream_dec *d, const void *p, size_t n);
 /* Next complete message: 0 with *m (valid until the next feed or free),
  * ERR_AGAIN when more bytes are needed, or an error from eventstream_parse

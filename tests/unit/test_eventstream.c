@@ -297,10 +297,26 @@ TEST(lengths_and_caps)
 	put32(pre + 4, (128u << 10) + 1);
 	put32(pre + 8, eventstream_crc32(0, pre, 8));
 	CHECK_EQ_INT(eventstream_parse(pre, 12, 0, &msg, &used), ERR_TOOBIG);
-	/* feeding too much without pulling */
+	/* feeding without pulling */
 	eventstream_dec_init(&d, 64);
-	static uint8_t zero[129];
-	CHECK_EQ_INT(eventstream_dec_feed(&d, zero, 129), ERR_TOOBIG);
+	uint8_t e16[16];
+	raw_msg(e16, "", 0, "", 0, 0, 0);
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ_INT(eventstream_dec_feed(&d, e16, 16), 0);
+	CHECK_EQ_INT(eventstream_dec_feed(&d, e16, 16), ERR_TOOBIG);
+	eventstream_dec_free(&d);
+	/* a big feed of many messages under a small cap is fine when pulled */
+	eventstream_dec_init(&d, 64);
+	buf many = { 0 };
+	for (int i = 0; i < 100; i++)
+		buf_append(&many, e16, 16);
+	CHECK_EQ_INT(eventstream_dec_feed(&d, many.data, many.len), 0);
+	int got = 0;
+	while (eventstream_dec_next(&d, &msg) == 0)
+		got++;
+	CHECK_EQ_INT(got, 100);
+	CHECK_EQ_INT(eventstream_dec_feed(&d, e16, 16), 0);
+	buf_free(&many);
 	eventstream_dec_free(&d);
 	eventstream_dec_free(NULL);
 }
