@@ -85,6 +85,6 @@ gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
   -Wmissing-prototypes -Wformat=2 -Wvla -Wimplicit-fallthrough -Isrc -I"$JSMN" \
   -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined \
   tests/conformance/json_suite.c src/json/*.c src/base/arena.c src/base/buf.c src/base/str.c \
-  src/base/err.c -o "$DRV" || { echo "jsontestsuite: driver does not build"; echo "0 passed, 1 failed"; exit 1; }
+  src/base/err.c src/base/ct.c -o "$DRV" || { echo "jsontestsuite: driver does not build"; echo "0 passed, 1 failed"; exit 1; }
 
 ASAN_OPTIONS=detect_leaks=1 "$DRV" "$CASES"
