@@ -1,6 +1,6 @@
 /* xlate.c — small helpers shared by the native translators: error filling,
- * JSON lookups that treat null as absent, value re-serialisation, and the
- * OpenAI chat.completion.chunk framing. Pure. */
+ * JSON lookups that treat null as absent, value re-serialisation, the
+ * OpenAI chat.completion.chunk framing and the stream chunk emitter. Pure. */
 #include "providers/xlate.h"
 #include "base/err.h"
 #include <stdarg.h>
@@ -147,12 +147,12 @@ static int chunk_head(json_writer *w, str id, int64_t created, str model)
 	return rc ? rc : json_write_key(w, "choices");
 }
 
-int xlate_chunk_begin(json_writer *w, str id, int64_t created, str model)
+int xlate_chunk_begin(json_writer *w, str id, int64_t created, str model, int64_t index)
 {
 	int rc = chunk_head(w, id, created, model);
 	rc = rc ? rc : json_write_arr_begin(w);
 	rc = rc ? rc : json_write_obj_begin(w);
-	rc = rc ? rc : json_write_kv_i64(w, "index", 0);
+	rc = rc ? rc : json_write_kv_i64(w, "index", index);
 	rc = rc ? rc : json_write_key(w, "delta");
 	return rc ? rc : json_write_obj_begin(w);
 }
@@ -177,4 +177,133 @@ int xlate_chunk_usage(json_writer *w, str id, int64_t created, str model, const 
 	rc = rc ? rc : json_write_arr_end(w);
 	rc = rc ? rc : xlate_write_usage(w, u);
 	return rc ? rc : json_write_obj_end(w);
+}
+
+void xlate_w_raw(json_writer *w, const json_doc *d, int i)
+{
+	str r = json_raw(d, i);
+	json_write_raw(w, r.p, r.n);
+}
+
+void xlate_w_kraw(json_writer *w, const char *key, const json_doc *d, int i)
+{
+	json_write_key(w, key);
+	xlate_w_raw(w, d, i);
+}
+
+void xlate_w_kstr(json_writer *w, const char *key, str s)
+{
+	json_write_kv_strn(w, key, s.p ? s.p : "", s.n);
+}
+
+str xlate_join_strs(const json_doc *d, int arr, const char *field, xlate_keep_fn keep,
+		    const void *ud, arena *a, int *rc)
+{
+	size_t len = 0;
+	int el;
+	json_iter it = json_iter_begin(d, arr);
+	*rc = 0;
+	while (json_iter_next(d, &it, NULL, &el)) {
+		int t = xlate_get(d, el, field);
+		if (xlate_is_str(d, t) && (!keep || keep(d, el, ud)))
+			len += json_raw(d, t).n - 2;
+	}
+	if (!len)
+		return STR_NULL;
+	char *s = arena_alloc(a, len + 2), *o = s;
+	if (!s) {
+		*rc = ERR_NOMEM;
+		return STR_NULL;
+	}
+	*o++ = '"';
+	it = json_iter_begin(d, arr);
+	while (json_iter_next(d, &it, NULL, &el)) {
+		int t = xlate_get(d, el, field);
+		if (xlate_is_str(d, t) && (!keep || keep(d, el, ud))) {
+			str raw = json_raw(d, t);
+			memcpy(o, raw.p + 1, raw.n - 2);
+			o += raw.n - 2;
+		}
+	}
+	*o = '"';
+	return str_make(s, len + 2);
+}
+
+void xlate_set_fixed(char *dst, size_t cap, uint16_t *len, str s)
+{
+	if (s.n < cap) {
+		if (s.n)
+			memcpy(dst, s.p, s.n);
+		dst[s.n] = '\0';
+		*len = (uint16_t)s.n;
+	}
+}
+
+/* ---- stream chunk emitter --------------------------------------------------- */
+
+static str emit_id(const xlate_emit *e)
+{
+	return str_make(e->id, *e->id_len);
+}
+
+static str emit_model(const xlate_emit *e)
+{
+	return str_make(e->model, *e->model_len);
+}
+
+/* End the chunk in e->w with '\n' and count it. */
+static int emit_line(xlate_emit *e)
+{
+	int rc = json_write_finish(&e->w);
+	if (!rc)
+		rc = buf_putc(e->out, '\n');
+	if (!rc)
+		e->count++;
+	return rc;
+}
+
+json_writer *xlate_emit_open(xlate_emit *e, int64_t index)
+{
+	json_write_init(&e->w, e->out, 0);
+	e->w.max_depth = JSON_DEPTH_MAX;
+	xlate_chunk_begin(&e->w, emit_id(e), *e->created, emit_model(e), index);
+	return &e->w;
+}
+
+int xlate_emit_close(xlate_emit *e, const char *finish, const xlate_usage *u)
+{
+	xlate_chunk_end(&e->w, finish, u);
+	return emit_line(e);
+}
+
+int xlate_emit_start(xlate_emit *e)
+{
+	if (*e->started)
+		return 0;
+	json_writer *w = xlate_emit_open(e, 0);
+	json_write_kv_str(w, "role", "assistant");
+	json_write_kv_str(w, "content", "");
+	*e->started = true;
+	return xlate_emit_close(e, NULL, NULL);
+}
+
+int xlate_emit_finish(xlate_emit *e, const char *finish)
+{
+	int rc = xlate_emit_start(e);
+	if (rc)
+		return rc;
+	xlate_emit_open(e, 0);
+	*e->finish_reason = finish;
+	*e->finish_sent = true;
+	return xlate_emit_close(e, finish, *e->include_usage ? NULL : e->usage);
+}
+
+int xlate_emit_usage(xlate_emit *e)
+{
+	if (!*e->include_usage || *e->usage_sent)
+		return 0;
+	json_write_init(&e->w, e->out, 0);
+	xlate_chunk_usage(&e->w, emit_id(e), *e->created, emit_model(e), e->usage);
+	*e->usage_sent = true;
+	return emit_line(e);
 }

@@ -116,17 +116,106 @@ int xlate_copy(json_writer *w, const json_doc *d, int i, arena *a);
 
 /* Chunk framing: xlate_chunk_begin writes
  *   {"id":id,"object":"chat.completion.chunk","created":c,"model":m,
- *    "choices":[{"index":0,"delta":{
+ *    "choices":[{"index":index,"delta":{
  * and leaves the delta object open for its members; xlate_chunk_end closes
  * it, writes "finish_reason" (the string, or null), closes the choice, adds
  * "usage" when u is not NULL, and closes the chunk. xlate_chunk_usage writes
  * a whole usage-only chunk ("choices":[], OpenAI's include_usage chunk). */
-int xlate_chunk_begin(json_writer *w, str id, int64_t created, str model);
+int xlate_chunk_begin(json_writer *w, str id, int64_t created, str model, int64_t index);
 int xlate_chunk_end(json_writer *w, const char *finish_reason, const xlate_usage *u);
 int xlate_chunk_usage(json_writer *w, str id, int64_t created, str model, const xlate_usage *u);
 /* "usage":{"prompt_tokens","completion_tokens","total_tokens"
  * [,"prompt_tokens_details":{"cached_tokens"}]} — key included; the details
  * only when cached_tokens > 0. */
 int xlate_write_usage(json_writer *w, const xlate_usage *u);
+
+
+/* ---- token tests and writers used by every translator ---------------------- */
+
+/* Token i (may be -1) is a string equal to s. */
+static inline bool xlate_tok_is(const json_doc *d, int i, const char *s)
+{
+	return i >= 0 && json_str_eq(d, i, str_from(s));
+}
+/* Token i (may be -1) is a string. */
+static inline bool xlate_is_str(const json_doc *d, int i)
+{
+	return i >= 0 && json_typeof(d, i) == JSON_STRING;
+}
+/* Token i is a string whose value is not "" (raw text longer than its quotes). */
+static inline bool xlate_nonempty_str(const json_doc *d, int i)
+{
+	return xlate_is_str(d, i) && json_raw(d, i).n > 2;
+}
+/* a + b, saturating at UINT64_MAX (token counts). */
+static inline uint64_t xlate_sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* Writers that leave errors sticky in w (json_write_finish reports them):
+ * xlate_w_raw copies token i's raw JSON text; xlate_w_kraw writes key then
+ * that text; xlate_w_kstr writes key and the string s (NULL s.p = ""). */
+void xlate_w_raw(json_writer *w, const json_doc *d, int i);
+void xlate_w_kraw(json_writer *w, const char *key, const json_doc *d, int i);
+void xlate_w_kstr(json_writer *w, const char *key, str s);
+
+/* Keep-predicate for xlate_join_strs: element el of the array qualifies. */
+typedef bool (*xlate_keep_fn)(const json_doc *d, int el, const void *ud);
+/* Join the string members `field` of the elements of array arr that keep()
+ * accepts (keep may be NULL = all) into one raw JSON string literal in a
+ * (their raw escaped contents concatenated, so always valid JSON). Returns
+ * it, or STR_NULL (.n == 0) when there is no text or on error; *rc = 0, or
+ * ERR_NOMEM. */
+str xlate_join_strs(const json_doc *d, int arr, const char *field, xlate_keep_fn keep,
+		    const void *ud, arena *a, int *rc);
+
+/* Copy s into the fixed array dst[cap] (NUL-terminated) and set *len, when
+ * it fits (s.n < cap); longer s leaves dst and *len as they were. */
+void xlate_set_fixed(char *dst, size_t cap, uint16_t *len, str s);
+
+/* ---- stream plumbing shared by the translators' state machines ------------- */
+
+/* The chunk emitter of one feed/end call. It writes into out and reads and
+ * updates the fields every xlate_*_stream struct has under the same names
+ * (id, model and their lengths, created, include_usage, usage, finish_reason,
+ * started, finish_sent, usage_sent): XLATE_EMIT_INIT(st, out) binds them by
+ * pointer. Lives on the stack for one call and owns nothing. */
+typedef struct xlate_emit {
+	buf *out;                           /* chunks are appended here, one per line */
+	json_writer w;                      /* the chunk being written */
+	int count;                          /* chunks completed so far */
+	const char *id, *model;             /* the stream's fixed arrays ... */
+	const uint16_t *id_len, *model_len; /* ... and their current lengths */
+	const int64_t *created;
+	const bool *include_usage;
+	const xlate_usage *usage;
+	const char **finish_reason;
+	bool *started, *finish_sent, *usage_sent;
+} xlate_emit;
+
+#define XLATE_EMIT_INIT(st, out_buf)                                                       \
+	{ .out = (out_buf), .id = (st)->id, .model = (st)->model, .id_len = &(st)->id_len,   \
+	  .model_len = &(st)->model_len, .created = &(st)->created,                          \
+	  .include_usage = &(st)->include_usage, .usage = &(st)->usage,                      \
+	  .finish_reason = &(st)->finish_reason, .started = &(st)->started,                  \
+	  .finish_sent = &(st)->finish_sent, .usage_sent = &(st)->usage_sent }
+
+/* Start a chunk for choice `index` (xlate_chunk_begin): returns e->w with the
+ * delta object open for its members. Errors stay sticky in e->w. */
+json_writer *xlate_emit_open(xlate_emit *e, int64_t index);
+/* Close the chunk opened by xlate_emit_open (xlate_chunk_end with finish and
+ * u, both may be NULL), end it with '\n' and count it. 0 or the writer's /
+ * buf's error. */
+int xlate_emit_close(xlate_emit *e, const char *finish, const xlate_usage *u);
+/* The role chunk ({"role":"assistant","content":""}) unless already sent;
+ * sets *started. */
+int xlate_emit_start(xlate_emit *e);
+/* The finish chunk (after the role chunk when due): sets *finish_reason =
+ * finish (a static string) and *finish_sent; carries the usage unless the
+ * client asked for a separate usage chunk (include_usage). */
+int xlate_emit_finish(xlate_emit *e, const char *finish);
+/* The include_usage chunk ("choices":[]) once, when the client asked for it. */
+int xlate_emit_usage(xlate_emit *e);
 
 #endif

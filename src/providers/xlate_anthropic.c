@@ -43,51 +43,13 @@ static const char *const consumed_keys[] = {
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static bool tok_is(const json_doc *d, int i, const char *s)
-{
-	return i >= 0 && json_str_eq(d, i, str_from(s));
-}
-
-static bool is_str(const json_doc *d, int i)
-{
-	return i >= 0 && json_typeof(d, i) == JSON_STRING;
-}
-
-/* A string token whose value is not "" (raw text longer than its quotes). */
-static bool nonempty_str(const json_doc *d, int i)
-{
-	return is_str(d, i) && json_raw(d, i).n > 2;
-}
-
-static void w_raw(json_writer *w, const json_doc *d, int i)
-{
-	str r = json_raw(d, i);
-	json_write_raw(w, r.p, r.n);
-}
-
-static void w_kraw(json_writer *w, const char *key, const json_doc *d, int i)
-{
-	json_write_key(w, key);
-	w_raw(w, d, i);
-}
-
-static void w_kstr(json_writer *w, const char *key, str s)
-{
-	json_write_kv_strn(w, key, s.p ? s.p : "", s.n);
-}
-
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
 static const char *map_stop(const json_doc *d, int sr)
 {
-	if (tok_is(d, sr, "tool_use"))
+	if (xlate_tok_is(d, sr, "tool_use"))
 		return "tool_calls";
-	if (tok_is(d, sr, "max_tokens"))
+	if (xlate_tok_is(d, sr, "max_tokens"))
 		return "length";
-	if (tok_is(d, sr, "refusal") || tok_is(d, sr, "content_filtered"))
+	if (xlate_tok_is(d, sr, "refusal") || xlate_tok_is(d, sr, "content_filtered"))
 		return "content_filter";
 	return "stop"; /* end_turn, stop_sequence, pause_turn, anything else */
 }
@@ -95,11 +57,11 @@ static const char *map_stop(const json_doc *d, int sr)
 static int role_of(const json_doc *d, int m)
 {
 	int r = xlate_get(d, m, "role");
-	if (tok_is(d, r, "user") || tok_is(d, r, "tool") || tok_is(d, r, "function"))
+	if (xlate_tok_is(d, r, "user") || xlate_tok_is(d, r, "tool") || xlate_tok_is(d, r, "function"))
 		return ROLE_USER;
-	if (tok_is(d, r, "assistant"))
+	if (xlate_tok_is(d, r, "assistant"))
 		return ROLE_ASSISTANT;
-	if (tok_is(d, r, "system") || tok_is(d, r, "developer"))
+	if (xlate_tok_is(d, r, "system") || xlate_tok_is(d, r, "developer"))
 		return ROLE_SYSTEM;
 	return ROLE_BAD;
 }
@@ -135,11 +97,11 @@ static void block_text_tok(rq *r, int i, int cc)
 	json_write_obj_begin(w);
 	json_write_kv_str(w, "type", "text");
 	if (i >= 0)
-		w_kraw(w, "text", r->d, i);
+		xlate_w_kraw(w, "text", r->d, i);
 	else
 		json_write_kv_str(w, "text", "");
 	if (cc >= 0)
-		w_kraw(w, "cache_control", r->d, cc);
+		xlate_w_kraw(w, "cache_control", r->d, cc);
 	json_write_obj_end(w);
 }
 
@@ -148,9 +110,9 @@ static void block_text_s(rq *r, str s, int cc)
 	json_writer *w = r->w;
 	json_write_obj_begin(w);
 	json_write_kv_str(w, "type", "text");
-	w_kstr(w, "text", s);
+	xlate_w_kstr(w, "text", s);
 	if (cc >= 0)
-		w_kraw(w, "cache_control", r->d, cc);
+		xlate_w_kraw(w, "cache_control", r->d, cc);
 	json_write_obj_end(w);
 }
 
@@ -163,19 +125,19 @@ static enum part_kind part_kind(const json_doc *d, int part)
 	if (json_typeof(d, part) != JSON_OBJECT)
 		return P_NONE;
 	int t = xlate_get(d, part, "type");
-	if (!is_str(d, t))
+	if (!xlate_is_str(d, t))
 		return P_NONE;
-	if (tok_is(d, t, "text"))
+	if (xlate_tok_is(d, t, "text"))
 		return P_TEXT;
-	if (tok_is(d, t, "image_url")) {
+	if (xlate_tok_is(d, t, "image_url")) {
 		int u = json_path(d, part, "image_url.url");
-		return is_str(d, u) ? P_IMAGE : P_NONE;
+		return xlate_is_str(d, u) ? P_IMAGE : P_NONE;
 	}
-	if (tok_is(d, t, "document")) {
+	if (xlate_tok_is(d, t, "document")) {
 		int dd = json_path(d, part, "document.data");
-		return is_str(d, dd) ? P_DOCUMENT : P_NONE;
+		return xlate_is_str(d, dd) ? P_DOCUMENT : P_NONE;
 	}
-	return nonempty_str(d, xlate_get(d, part, "text")) ? P_OTHER_TEXT : P_NONE;
+	return xlate_nonempty_str(d, xlate_get(d, part, "text")) ? P_OTHER_TEXT : P_NONE;
 }
 
 static int w_image(rq *r, int url_tok, int cc)
@@ -195,15 +157,15 @@ static int w_image(rq *r, int url_tok, int cc)
 		while (str_ends_with(head, STR_LIT(";base64")))
 			head = str_slice(head, 0, head.n - 7);
 		json_write_kv_str(w, "type", "base64");
-		w_kstr(w, "media_type", head);
-		w_kstr(w, "data", data);
+		xlate_w_kstr(w, "media_type", head);
+		xlate_w_kstr(w, "data", data);
 	} else {
 		json_write_kv_str(w, "type", "url");
-		w_kraw(w, "url", r->d, url_tok);
+		xlate_w_kraw(w, "url", r->d, url_tok);
 	}
 	json_write_obj_end(w);
 	if (cc >= 0)
-		w_kraw(w, "cache_control", r->d, cc);
+		xlate_w_kraw(w, "cache_control", r->d, cc);
 	json_write_obj_end(w);
 	return 0;
 }
@@ -215,7 +177,7 @@ static int w_part(rq *r, int part, enum part_kind k, int cc, bool tool_result)
 	switch (k) {
 	case P_TEXT: {
 		int t = xlate_get(d, part, "text");
-		block_text_tok(r, is_str(d, t) ? t : -1, cc);
+		block_text_tok(r, xlate_is_str(d, t) ? t : -1, cc);
 		return 0;
 	}
 	case P_IMAGE:
@@ -232,15 +194,15 @@ static int w_part(rq *r, int part, enum part_kind k, int cc, bool tool_result)
 		json_write_kv_str(w, "type", "base64");
 		{
 			int mt = json_path(d, part, "document.media_type");
-			if (is_str(d, mt))
-				w_kraw(w, "media_type", d, mt);
+			if (xlate_is_str(d, mt))
+				xlate_w_kraw(w, "media_type", d, mt);
 			else
 				json_write_kv_str(w, "media_type", "application/pdf");
 		}
-		w_kraw(w, "data", d, json_path(d, part, "document.data"));
+		xlate_w_kraw(w, "data", d, json_path(d, part, "document.data"));
 		json_write_obj_end(w);
 		if (cc >= 0)
-			w_kraw(w, "cache_control", d, cc);
+			xlate_w_kraw(w, "cache_control", d, cc);
 		json_write_obj_end(w);
 		return 0;
 	case P_OTHER_TEXT:
@@ -330,7 +292,7 @@ static int w_assistant(rq *r, int m, size_t mi)
 	size_t nb = 0, ti = 0;
 	json_iter it;
 
-	if (json_typeof(d, c) == JSON_STRING && nonempty_str(d, c)) {
+	if (json_typeof(d, c) == JSON_STRING && xlate_nonempty_str(d, c)) {
 		block_text_tok(r, c, xlate_get(d, m, "cache_control"));
 		nb++;
 	} else if (json_typeof(d, c) == JSON_ARRAY) {
@@ -338,7 +300,7 @@ static int w_assistant(rq *r, int m, size_t mi)
 		it = json_iter_begin(d, c);
 		while (json_iter_next(d, &it, NULL, &p)) {
 			int t = xlate_get(d, p, "text");
-			if (xlate_str_is(d, p, "type", "text") && nonempty_str(d, t)) {
+			if (xlate_str_is(d, p, "type", "text") && xlate_nonempty_str(d, t)) {
 				block_text_tok(r, t, xlate_get(d, p, "cache_control"));
 				nb++;
 			}
@@ -357,8 +319,8 @@ static int w_assistant(rq *r, int m, size_t mi)
 		json_write_kv_str(w, "type", "tool_use");
 		if ((rc = w_sanitized(r, "id", id)))
 			return rc;
-		if (is_str(d, name))
-			w_kraw(w, "name", d, name);
+		if (xlate_is_str(d, name))
+			xlate_w_kraw(w, "name", d, name);
 		else
 			json_write_kv_str(w, "name", "");
 		json_write_key(w, "input");
@@ -382,12 +344,12 @@ static int w_user_side(rq *r, int m)
 	int role = xlate_get(d, m, "role"), rc;
 	str id;
 
-	if (tok_is(d, role, "user"))
+	if (xlate_tok_is(d, role, "user"))
 		return w_user_content(r, xlate_get(d, m, "content"), xlate_get(d, m, "cache_control"), false);
 
 	json_write_obj_begin(w);
 	json_write_kv_str(w, "type", "tool_result");
-	if (tok_is(d, role, "tool")) {
+	if (xlate_tok_is(d, role, "tool")) {
 		xlate_get_str(d, m, "tool_call_id", r->a, &id);
 		if ((rc = w_sanitized(r, "tool_use_id", id)))
 			return rc;
@@ -398,7 +360,7 @@ static int w_user_side(rq *r, int m)
 		json_write_arr_end(w);
 		int cc = xlate_get(d, m, "cache_control");
 		if (cc >= 0)
-			w_kraw(w, "cache_control", d, cc);
+			xlate_w_kraw(w, "cache_control", d, cc);
 	} else { /* legacy function result */
 		xlate_get_str(d, m, "name", r->a, &id);
 		if ((rc = w_sanitized(r, "tool_use_id", id)))
@@ -406,7 +368,7 @@ static int w_user_side(rq *r, int m)
 		json_write_key(w, "content");
 		json_write_arr_begin(w);
 		int c = xlate_get(d, m, "content");
-		block_text_tok(r, is_str(d, c) ? c : -1, -1);
+		block_text_tok(r, xlate_is_str(d, c) ? c : -1, -1);
 		json_write_arr_end(w);
 	}
 	json_write_obj_end(w);
@@ -501,7 +463,7 @@ static size_t system_blocks(rq *r, int msgs, bool write)
 		if (role_of(d, m) != ROLE_SYSTEM)
 			continue;
 		int c = xlate_get(d, m, "content");
-		if (nonempty_str(d, c)) {
+		if (xlate_nonempty_str(d, c)) {
 			if (write)
 				block_text_tok(r, c, xlate_get(d, m, "cache_control"));
 			n++;
@@ -509,7 +471,7 @@ static size_t system_blocks(rq *r, int msgs, bool write)
 			pit = json_iter_begin(d, c);
 			while (json_iter_next(d, &pit, NULL, &p)) {
 				if (write)
-					w_raw(r->w, d, p);
+					xlate_w_raw(r->w, d, p);
 				n++;
 			}
 		}
@@ -523,7 +485,7 @@ static bool is_hosted(const json_doc *d, int tool)
 {
 	int t = xlate_get(d, tool, "type");
 	for (size_t i = 0; i < NELEM(hosted_tools); i++)
-		if (tok_is(d, t, hosted_tools[i]))
+		if (xlate_tok_is(d, t, hosted_tools[i]))
 			return true;
 	return false;
 }
@@ -533,7 +495,7 @@ static void w_tool(rq *r, int tool)
 	const json_doc *d = r->d;
 	json_writer *w = r->w;
 	if (is_hosted(d, tool)) {
-		w_raw(w, d, tool);
+		xlate_w_raw(w, d, tool);
 		return;
 	}
 	int fn = xlate_get(d, tool, "function");
@@ -546,11 +508,11 @@ static void w_tool(rq *r, int tool)
 
 	json_write_obj_begin(w);
 	if (name >= 0)
-		w_kraw(w, "name", d, name);
+		xlate_w_kraw(w, "name", d, name);
 	else
 		json_write_kv_str(w, "name", "");
 	if (desc >= 0)
-		w_kraw(w, "description", d, desc);
+		xlate_w_kraw(w, "description", d, desc);
 	json_write_key(w, "input_schema");
 	if (json_typeof(d, params) != JSON_OBJECT) {
 		json_write_obj_begin(w);
@@ -560,7 +522,7 @@ static void w_tool(rq *r, int tool)
 		json_write_obj_end(w);
 		json_write_obj_end(w);
 	} else if (xlate_str_is(d, params, "type", "object")) {
-		w_raw(w, d, params);
+		xlate_w_raw(w, d, params);
 	} else {
 		/* force "type":"object", keep the other members */
 		int k, v;
@@ -577,12 +539,12 @@ static void w_tool(rq *r, int tool)
 				break;
 			}
 			json_write_keyn(w, ks.p ? ks.p : "", ks.n);
-			w_raw(w, d, v);
+			xlate_w_raw(w, d, v);
 		}
 		json_write_obj_end(w);
 	}
 	if (cc >= 0)
-		w_kraw(w, "cache_control", d, cc);
+		xlate_w_kraw(w, "cache_control", d, cc);
 	json_write_obj_end(w);
 }
 
@@ -591,18 +553,18 @@ static void w_tool(rq *r, int tool)
 static uint64_t effort_budget(const json_doc *d, int root, bool *on)
 {
 	int e = xlate_get(d, root, "reasoning_effort");
-	if (!is_str(d, e))
+	if (!xlate_is_str(d, e))
 		e = json_typeof(d, xlate_get(d, root, "extra_body")) == JSON_OBJECT
 			    ? xlate_get(d, xlate_get(d, root, "extra_body"), "reasoning_effort")
 			    : -1;
-	*on = is_str(d, e);
+	*on = xlate_is_str(d, e);
 	if (!*on)
 		return 0;
-	if (tok_is(d, e, "minimal") || tok_is(d, e, "low"))
+	if (xlate_tok_is(d, e, "minimal") || xlate_tok_is(d, e, "low"))
 		return 1024;
-	if (tok_is(d, e, "high"))
+	if (xlate_tok_is(d, e, "high"))
 		return 16384;
-	if (tok_is(d, e, "max"))
+	if (xlate_tok_is(d, e, "max"))
 		return 32768;
 	return 4096; /* medium and anything else */
 }
@@ -672,7 +634,7 @@ static int request_body(rq *r)
 	bool thinking;
 	uint64_t budget = effort_budget(d, root, &thinking);
 	int tc = xlate_get(d, root, "tool_choice");
-	bool tc_none = tok_is(d, tc, "none");
+	bool tc_none = xlate_tok_is(d, tc, "none");
 	int tools = xlate_get(d, root, "tools");
 	bool send_tools = json_typeof(d, tools) == JSON_ARRAY && !tc_none;
 	bool no_parallel = json_typeof(d, xlate_get(d, root, "parallel_tool_calls")) == JSON_FALSE;
@@ -681,9 +643,9 @@ static int request_body(rq *r)
 
 	/* model */
 	if (r->cx->model.n)
-		w_kstr(w, "model", r->cx->model);
-	else if (is_str(d, (v = xlate_get(d, root, "model"))))
-		w_kraw(w, "model", d, v);
+		xlate_w_kstr(w, "model", r->cx->model);
+	else if (xlate_is_str(d, (v = xlate_get(d, root, "model"))))
+		xlate_w_kraw(w, "model", d, v);
 	else
 		json_write_kv_str(w, "model", "");
 
@@ -724,7 +686,7 @@ static int request_body(rq *r)
 		if (thinking && cur < budget + 1)
 			json_write_kv_u64(w, "max_tokens", budget + 1);
 		else if (v >= 0)
-			w_kraw(w, "max_tokens", d, v);
+			xlate_w_kraw(w, "max_tokens", d, v);
 		else
 			json_write_kv_u64(w, "max_tokens", cur);
 	}
@@ -734,11 +696,11 @@ static int request_body(rq *r)
 	if (v >= 0) {
 		json_write_key(w, "stop_sequences");
 		if (json_typeof(d, v) == JSON_ARRAY) {
-			w_raw(w, d, v);
+			xlate_w_raw(w, d, v);
 		} else {
 			json_write_arr_begin(w);
 			if (json_typeof(d, v) == JSON_STRING)
-				w_raw(w, d, v);
+				xlate_w_raw(w, d, v);
 			json_write_arr_end(w);
 		}
 	}
@@ -761,12 +723,12 @@ static int request_body(rq *r)
 		if (tc < 0) {
 			json_write_kv_str(w, "type", "auto");
 		} else if (json_typeof(d, tc) == JSON_STRING) {
-			json_write_kv_str(w, "type", tok_is(d, tc, "required") ? "any" : "auto");
+			json_write_kv_str(w, "type", xlate_tok_is(d, tc, "required") ? "any" : "auto");
 		} else {
 			int name = json_typeof(d, tc) == JSON_OBJECT ? json_path(d, tc, "function.name") : -1;
-			if (is_str(d, name)) {
+			if (xlate_is_str(d, name)) {
 				json_write_kv_str(w, "type", "tool");
-				w_kraw(w, "name", d, name);
+				xlate_w_kraw(w, "name", d, name);
 			} else {
 				json_write_kv_str(w, "type", "auto");
 			}
@@ -790,7 +752,7 @@ static int request_body(rq *r)
 		if (xlate_get_str(d, root, "user", r->a, &user) && user.n && user.n <= XLATE_ANTHROPIC_USER_ID_MAX) {
 			json_write_key(w, "metadata");
 			json_write_obj_begin(w);
-			w_kstr(w, "user_id", user);
+			xlate_w_kstr(w, "user_id", user);
 			json_write_obj_end(w);
 		}
 	}
@@ -806,7 +768,7 @@ static int request_body(rq *r)
 			if (json_str(d, k, r->a, &ks))
 				return ERR_NOMEM;
 			json_write_keyn(w, ks.p ? ks.p : "", ks.n);
-			w_raw(w, d, v);
+			xlate_w_raw(w, d, v);
 		}
 	}
 	json_write_obj_end(w);
@@ -920,9 +882,9 @@ static void read_usage(const json_doc *d, int u, xlate_usage *out)
 	xlate_get_u64(d, u, "cache_creation_input_tokens", &cw);
 	xlate_get_u64(d, u, "cache_read_input_tokens", &cr);
 	xlate_get_u64(d, u, "output_tokens", &o);
-	out->prompt_tokens = sat_add(sat_add(in, cw), cr);
+	out->prompt_tokens = xlate_sat_add(xlate_sat_add(in, cw), cr);
 	out->completion_tokens = o;
-	out->total_tokens = sat_add(out->prompt_tokens, o);
+	out->total_tokens = xlate_sat_add(out->prompt_tokens, o);
 	out->cached_tokens = cr;
 	out->cache_write_tokens = cw;
 }
@@ -930,34 +892,21 @@ static void read_usage(const json_doc *d, int u, xlate_usage *out)
 /* Write the string members `field` of the blocks of type `type` joined as
  * one JSON string (their raw escaped contents concatenated: always valid).
  * Returns 1 written, 0 nothing to write (key not written), or ERR_NOMEM. */
+static bool block_of_type(const json_doc *d, int b, const void *type)
+{
+	return xlate_str_is(d, b, "type", type);
+}
+
 static int w_joined(json_writer *w, const json_doc *d, int content, const char *type, const char *field,
 		    const char *key, arena *a)
 {
-	size_t len = 0;
-	int b;
-	json_iter it = json_iter_begin(d, content);
-	while (json_iter_next(d, &it, NULL, &b)) {
-		int t = xlate_get(d, b, field);
-		if (xlate_str_is(d, b, "type", type) && is_str(d, t))
-			len += json_raw(d, t).n - 2;
-	}
-	if (!len)
+	int rc;
+	str s = xlate_join_strs(d, content, field, block_of_type, type, a, &rc);
+	if (rc)
+		return rc;
+	if (!s.n)
 		return 0;
-	char *s = arena_alloc(a, len + 2), *p = s;
-	if (!s)
-		return ERR_NOMEM;
-	*p++ = '"';
-	it = json_iter_begin(d, content);
-	while (json_iter_next(d, &it, NULL, &b)) {
-		int t = xlate_get(d, b, field);
-		if (xlate_str_is(d, b, "type", type) && is_str(d, t)) {
-			str raw = json_raw(d, t);
-			memcpy(p, raw.p + 1, raw.n - 2);
-			p += raw.n - 2;
-		}
-	}
-	*p = '"';
-	json_write_kv_raw(w, key, s, len + 2);
+	json_write_kv_raw(w, key, s.p, s.n);
 	return 1;
 }
 
@@ -1029,16 +978,16 @@ int xlate_anthropic_response(const xlate_ctx *cx, const char *in, size_t n, aren
 	json_write_init(&w, out, 0);
 	w.max_depth = JSON_DEPTH_MAX;
 	json_write_obj_begin(&w);
-	if (is_str(d, id))
-		w_kraw(&w, "id", d, id);
+	if (xlate_is_str(d, id))
+		xlate_w_kraw(&w, "id", d, id);
 	else
-		w_kstr(&w, "id", cx->id);
+		xlate_w_kstr(&w, "id", cx->id);
 	json_write_kv_str(&w, "object", "chat.completion");
 	json_write_kv_i64(&w, "created", cx->created);
-	if (is_str(d, model))
-		w_kraw(&w, "model", d, model);
+	if (xlate_is_str(d, model))
+		xlate_w_kraw(&w, "model", d, model);
 	else
-		w_kstr(&w, "model", cx->model);
+		xlate_w_kstr(&w, "model", cx->model);
 	json_write_key(&w, "choices");
 	json_write_arr_begin(&w);
 	json_write_obj_begin(&w);
@@ -1063,15 +1012,15 @@ int xlate_anthropic_response(const xlate_ctx *cx, const char *in, size_t n, aren
 					continue;
 				int tid = xlate_get(d, b, "id"), name = xlate_get(d, b, "name");
 				json_write_obj_begin(&w);
-				if (is_str(d, tid))
-					w_kraw(&w, "id", d, tid);
+				if (xlate_is_str(d, tid))
+					xlate_w_kraw(&w, "id", d, tid);
 				else
 					json_write_kv_str(&w, "id", "");
 				json_write_kv_str(&w, "type", "function");
 				json_write_key(&w, "function");
 				json_write_obj_begin(&w);
-				if (is_str(d, name))
-					w_kraw(&w, "name", d, name);
+				if (xlate_is_str(d, name))
+					xlate_w_kraw(&w, "name", d, name);
 				else
 					json_write_kv_str(&w, "name", "");
 				rc = w_arguments(&w, d, xlate_get(d, b, "input"), scratch, out->cap);
@@ -1125,11 +1074,11 @@ int xlate_anthropic_beta(const char *body, size_t n, arena *scratch, char out[XL
 	json_iter it = json_iter_begin(d, json_typeof(d, tools) == JSON_ARRAY ? tools : -1);
 	while (json_iter_next(d, &it, NULL, &t)) {
 		int ty = xlate_get(d, t, "type");
-		if (tok_is(d, ty, "computer_20241022") || tok_is(d, ty, "computer_use_20250124"))
+		if (xlate_tok_is(d, ty, "computer_20241022") || xlate_tok_is(d, ty, "computer_use_20250124"))
 			ADD(B_COMPUTER);
-		else if (tok_is(d, ty, "web_search_20250305"))
+		else if (xlate_tok_is(d, ty, "web_search_20250305"))
 			ADD(B_WEB);
-		else if (tok_is(d, ty, "code_execution_20250522"))
+		else if (xlate_tok_is(d, ty, "code_execution_20250522"))
 			ADD(B_CODE);
 	}
 	for (int i = 0; i < d->ntok; i++)
@@ -1162,16 +1111,6 @@ int xlate_anthropic_beta(const char *body, size_t n, arena *scratch, char out[XL
 
 /* ---- streaming ------------------------------------------------------------------------------ */
 
-static void set_fixed(char *dst, uint16_t *len, str s)
-{
-	if (s.n < XLATE_ANTHROPIC_ID_MAX) {
-		if (s.n)
-			memcpy(dst, s.p, s.n);
-		dst[s.n] = '\0';
-		*len = (uint16_t)s.n;
-	}
-}
-
 void xlate_anthropic_stream_init(xlate_anthropic_stream *st, const xlate_ctx *cx)
 {
 	memset(st, 0, sizeof *st);
@@ -1180,85 +1119,43 @@ void xlate_anthropic_stream_init(xlate_anthropic_stream *st, const xlate_ctx *cx
 		return;
 	st->created = cx->created;
 	st->include_usage = cx->include_usage;
-	set_fixed(st->id, &st->id_len, cx->id);
-	set_fixed(st->model, &st->model_len, cx->model);
+	xlate_set_fixed(st->id, sizeof st->id, &st->id_len, cx->id);
+	xlate_set_fixed(st->model, sizeof st->model, &st->model_len, cx->model);
 }
 
 typedef struct sx {
 	xlate_anthropic_stream *st;
-	buf *out;
 	arena *a;
 	xlate_err *err;
 	bool upstream_error;  /* an `error` event filled err */
-	int count;
-	json_writer w;
+	xlate_emit e;
 } sx;
-
-static str st_id(const xlate_anthropic_stream *st)
-{
-	return str_make(st->id, st->id_len);
-}
-
-static str st_model(const xlate_anthropic_stream *st)
-{
-	return str_make(st->model, st->model_len);
-}
-
-static json_writer *chunk_open(sx *x)
-{
-	json_write_init(&x->w, x->out, 0);
-	x->w.max_depth = JSON_DEPTH_MAX;
-	xlate_chunk_begin(&x->w, st_id(x->st), x->st->created, st_model(x->st));
-	return &x->w;
-}
-
-static int chunk_close(sx *x, const char *finish, const xlate_usage *u)
-{
-	xlate_chunk_end(&x->w, finish, u);
-	int rc = json_write_finish(&x->w);
-	if (!rc)
-		rc = buf_putc(x->out, '\n');
-	if (!rc)
-		x->count++;
-	return rc;
-}
-
-static int ensure_started(sx *x)
-{
-	if (x->st->started)
-		return 0;
-	json_writer *w = chunk_open(x);
-	json_write_kv_str(w, "role", "assistant");
-	json_write_kv_str(w, "content", "");
-	x->st->started = true;
-	return chunk_close(x, NULL, NULL);
-}
 
 /* A chunk whose delta is {key: <raw string token>}. */
 static int emit_delta(sx *x, const char *key, const json_doc *d, int tok)
 {
-	int rc = ensure_started(x);
+	int rc = xlate_emit_start(&x->e);
 	if (rc)
 		return rc;
-	w_kraw(chunk_open(x), key, d, tok);
-	return chunk_close(x, NULL, NULL);
+	xlate_w_kraw(xlate_emit_open(&x->e, 0), key, d, tok);
+	return xlate_emit_close(&x->e, NULL, NULL);
 }
 
 /* A chunk with one tool_calls entry: start (id, name, args) when start, else
  * an arguments delta. args: raw JSON string, or NULL for "". */
 static int emit_tool(sx *x, bool start, const json_doc *d, int id, int name, str args_raw)
 {
-	int rc = ensure_started(x);
+	int rc = xlate_emit_start(&x->e);
 	if (rc)
 		return rc;
-	json_writer *w = chunk_open(x);
+	json_writer *w = xlate_emit_open(&x->e, 0);
 	json_write_key(w, "tool_calls");
 	json_write_arr_begin(w);
 	json_write_obj_begin(w);
 	json_write_kv_i64(w, "index", x->st->tool);
 	if (start) {
-		if (is_str(d, id))
-			w_kraw(w, "id", d, id);
+		if (xlate_is_str(d, id))
+			xlate_w_kraw(w, "id", d, id);
 		else
 			json_write_kv_str(w, "id", "");
 		json_write_kv_str(w, "type", "function");
@@ -1266,8 +1163,8 @@ static int emit_tool(sx *x, bool start, const json_doc *d, int id, int name, str
 	json_write_key(w, "function");
 	json_write_obj_begin(w);
 	if (start) {
-		if (is_str(d, name))
-			w_kraw(w, "name", d, name);
+		if (xlate_is_str(d, name))
+			xlate_w_kraw(w, "name", d, name);
 		else
 			json_write_kv_str(w, "name", "");
 	}
@@ -1278,7 +1175,7 @@ static int emit_tool(sx *x, bool start, const json_doc *d, int id, int name, str
 	json_write_obj_end(w);
 	json_write_obj_end(w);
 	json_write_arr_end(w);
-	return chunk_close(x, NULL, NULL);
+	return xlate_emit_close(&x->e, NULL, NULL);
 }
 
 /* End of the open content block: a tool call that got no arguments gets "{}". */
@@ -1308,46 +1205,18 @@ static void update_usage(xlate_anthropic_stream *st, const json_doc *d, int u)
 		st->usage.cached_tokens = v;
 	if (xlate_get_u64(d, u, "output_tokens", &v))
 		st->usage.completion_tokens = v;
-	st->usage.prompt_tokens = sat_add(sat_add(st->input_tokens, st->usage.cache_write_tokens),
+	st->usage.prompt_tokens = xlate_sat_add(xlate_sat_add(st->input_tokens, st->usage.cache_write_tokens),
 					  st->usage.cached_tokens);
-	st->usage.total_tokens = sat_add(st->usage.prompt_tokens, st->usage.completion_tokens);
-}
-
-static int emit_finish(sx *x, const char *finish)
-{
-	xlate_anthropic_stream *st = x->st;
-	int rc = ensure_started(x);
-	if (rc)
-		return rc;
-	chunk_open(x);
-	st->finish_reason = finish;
-	st->finish_sent = true;
-	return chunk_close(x, finish, st->include_usage ? NULL : &st->usage);
-}
-
-static int emit_usage(sx *x)
-{
-	xlate_anthropic_stream *st = x->st;
-	if (!st->include_usage || st->usage_sent)
-		return 0;
-	json_write_init(&x->w, x->out, 0);
-	xlate_chunk_usage(&x->w, st_id(st), st->created, st_model(st), &st->usage);
-	st->usage_sent = true;
-	int rc = json_write_finish(&x->w);
-	if (!rc)
-		rc = buf_putc(x->out, '\n');
-	if (!rc)
-		x->count++;
-	return rc;
+	st->usage.total_tokens = xlate_sat_add(st->usage.prompt_tokens, st->usage.completion_tokens);
 }
 
 static int on_stop(sx *x)
 {
 	int rc = close_block(x);
 	if (!rc && !x->st->finish_sent)
-		rc = emit_finish(x, "stop");
+		rc = xlate_emit_finish(&x->e, "stop");
 	if (!rc)
-		rc = emit_usage(x);
+		rc = xlate_emit_usage(&x->e);
 	x->st->done = true;
 	return rc;
 }
@@ -1357,19 +1226,19 @@ static int stream_event(sx *x, str type, const json_doc *d)
 	xlate_anthropic_stream *st = x->st;
 	int et = xlate_get(d, 0, "type");
 	uint64_t idx = 0;
-#define IS(s) (is_str(d, et) ? json_str_eq(d, et, STR_LIT(s)) : str_eq(type, STR_LIT(s)))
+#define IS(s) (xlate_is_str(d, et) ? json_str_eq(d, et, STR_LIT(s)) : str_eq(type, STR_LIT(s)))
 
 	if (IS("message_start")) {
 		int msg = xlate_get(d, 0, "message");
 		if (!st->started) {
 			str s;
 			if (xlate_get_str(d, msg, "id", x->a, &s))
-				set_fixed(st->id, &st->id_len, s);
+				xlate_set_fixed(st->id, sizeof st->id, &st->id_len, s);
 			if (xlate_get_str(d, msg, "model", x->a, &s))
-				set_fixed(st->model, &st->model_len, s);
+				xlate_set_fixed(st->model, sizeof st->model, &st->model_len, s);
 		}
 		update_usage(st, d, xlate_get(d, msg, "usage"));
-		return ensure_started(x);
+		return xlate_emit_start(&x->e);
 	}
 	if (IS("content_block_start")) {
 		int cb = xlate_get(d, 0, "content_block"), rc;
@@ -1406,9 +1275,9 @@ static int stream_event(sx *x, str type, const json_doc *d)
 			buf_free(&tb);
 			return rc;
 		}
-		if (xlate_str_is(d, cb, "type", "text") && nonempty_str(d, xlate_get(d, cb, "text")))
+		if (xlate_str_is(d, cb, "type", "text") && xlate_nonempty_str(d, xlate_get(d, cb, "text")))
 			return emit_delta(x, "content", d, xlate_get(d, cb, "text"));
-		if (xlate_str_is(d, cb, "type", "thinking") && nonempty_str(d, xlate_get(d, cb, "thinking")))
+		if (xlate_str_is(d, cb, "type", "thinking") && xlate_nonempty_str(d, xlate_get(d, cb, "thinking")))
 			return emit_delta(x, "reasoning_content", d, xlate_get(d, cb, "thinking"));
 		return 0;
 	}
@@ -1417,17 +1286,17 @@ static int stream_event(sx *x, str type, const json_doc *d)
 		xlate_get_u64(d, 0, "index", &idx);
 		if (xlate_str_is(d, delta, "type", "text_delta")) {
 			v = xlate_get(d, delta, "text");
-			return nonempty_str(d, v) ? emit_delta(x, "content", d, v) : 0;
+			return xlate_nonempty_str(d, v) ? emit_delta(x, "content", d, v) : 0;
 		}
 		if (xlate_str_is(d, delta, "type", "thinking_delta")) {
 			v = xlate_get(d, delta, "thinking");
-			return nonempty_str(d, v) ? emit_delta(x, "reasoning_content", d, v) : 0;
+			return xlate_nonempty_str(d, v) ? emit_delta(x, "reasoning_content", d, v) : 0;
 		}
 		if (xlate_str_is(d, delta, "type", "input_json_delta")) {
 			v = xlate_get(d, delta, "partial_json");
 			/* deltas of blocks that are not tool calls we announced
 			 * (e.g. mcp_tool_use) have nowhere to go */
-			if (!st->in_block || st->block != idx || st->tool < 0 || !nonempty_str(d, v))
+			if (!st->in_block || st->block != idx || st->tool < 0 || !xlate_nonempty_str(d, v))
 				return 0;
 			st->args_sent = true;
 			return emit_tool(x, false, d, -1, -1, json_raw(d, v));
@@ -1441,9 +1310,9 @@ static int stream_event(sx *x, str type, const json_doc *d)
 	if (IS("message_delta")) {
 		int sr = xlate_get(d, xlate_get(d, 0, "delta"), "stop_reason");
 		update_usage(st, d, xlate_get(d, 0, "usage"));
-		if (is_str(d, sr) && !st->finish_sent) {
+		if (xlate_is_str(d, sr) && !st->finish_sent) {
 			int rc = close_block(x);
-			return rc ? rc : emit_finish(x, map_stop(d, sr));
+			return rc ? rc : xlate_emit_finish(&x->e, map_stop(d, sr));
 		}
 		return 0;
 	}
@@ -1466,7 +1335,7 @@ int xlate_anthropic_stream_feed(xlate_anthropic_stream *st, str type, str data, 
 	size_t old = out->len;
 	json_doc doc;
 	json_err je;
-	sx x = { .st = st, .out = out, .a = scratch, .err = err };
+	sx x = { .st = st, .a = scratch, .err = err, .e = XLATE_EMIT_INIT(st, out) };
 	int rc;
 
 	if (st->rc) {
@@ -1503,7 +1372,7 @@ out:
 		xlate_fail_internal(err, rc, "the stream chunk");
 		goto fail;
 	}
-	return x.count;
+	return x.e.count;
 fail:
 	*st = save;
 	st->rc = rc;
@@ -1515,7 +1384,7 @@ int xlate_anthropic_stream_end(xlate_anthropic_stream *st, buf *out, xlate_err *
 {
 	xlate_anthropic_stream save = *st;
 	size_t old = out->len;
-	sx x = { .st = st, .out = out, .err = err };
+	sx x = { .st = st, .err = err, .e = XLATE_EMIT_INIT(st, out) };
 	int rc;
 
 	if (st->rc) {
@@ -1529,7 +1398,7 @@ int xlate_anthropic_stream_end(xlate_anthropic_stream *st, buf *out, xlate_err *
 		st->rc = ERR_INVAL;
 		return ERR_INVAL;
 	}
-	rc = emit_usage(&x);
+	rc = xlate_emit_usage(&x.e);
 	if (rc) {
 		*st = save;
 		st->rc = rc;
@@ -1537,5 +1406,5 @@ int xlate_anthropic_stream_end(xlate_anthropic_stream *st, buf *out, xlate_err *
 		return xlate_fail_internal(err, rc, "the stream chunk");
 	}
 	st->done = true;
-	return x.count;
+	return x.e.count;
 }

@@ -44,54 +44,17 @@ typedef struct rq {
 	bool gc_open;   /* generationConfig is open */
 } rq;
 
-/* ---- small helpers (the same as xlate_anthropic.c's; candidates for xlate.c) ---- */
-
-static bool tok_is(const json_doc *d, int i, const char *s)
-{
-	return i >= 0 && json_str_eq(d, i, str_from(s));
-}
-
-static bool is_str(const json_doc *d, int i)
-{
-	return i >= 0 && json_typeof(d, i) == JSON_STRING;
-}
+/* ---- small helpers (the shared ones are in xlate.h) ---------------------------- */
 
 static bool is_num(const json_doc *d, int i)
 {
 	return i >= 0 && json_typeof(d, i) == JSON_NUMBER;
 }
 
-static bool nonempty_str(const json_doc *d, int i)
-{
-	return is_str(d, i) && json_raw(d, i).n > 2;
-}
-
-static void w_raw(json_writer *w, const json_doc *d, int i)
-{
-	str r = json_raw(d, i);
-	json_write_raw(w, r.p, r.n);
-}
-
-static void w_kraw(json_writer *w, const char *key, const json_doc *d, int i)
-{
-	json_write_key(w, key);
-	w_raw(w, d, i);
-}
-
-static void w_kstr(json_writer *w, const char *key, str s)
-{
-	json_write_kv_strn(w, key, s.p ? s.p : "", s.n);
-}
-
 static void w_empty_obj(json_writer *w)
 {
 	json_write_obj_begin(w);
 	json_write_obj_end(w);
-}
-
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
 static void w_fail(json_writer *w, int rc)
@@ -153,7 +116,7 @@ static void w_schema(rq *r, int s)
 		return;
 	}
 	if (t != JSON_OBJECT) {
-		w_raw(r->w, d, s);
+		xlate_w_raw(r->w, d, s);
 		return;
 	}
 	json_iter it = json_iter_begin(d, s);
@@ -169,7 +132,7 @@ static void w_schema(rq *r, int s)
 		else if (json_str_eq(d, k, STR_LIT("enum")) || json_str_eq(d, k, STR_LIT("const")) ||
 			 json_str_eq(d, k, STR_LIT("default")) || json_str_eq(d, k, STR_LIT("example")) ||
 			 json_str_eq(d, k, STR_LIT("examples")))
-			w_raw(r->w, d, v);
+			xlate_w_raw(r->w, d, v);
 		else
 			w_schema(r, v);
 	}
@@ -181,11 +144,11 @@ static void w_schema(rq *r, int s)
 static int role_of(const json_doc *d, int m)
 {
 	int r = xlate_get(d, m, "role");
-	if (tok_is(d, r, "user") || tok_is(d, r, "tool") || tok_is(d, r, "function"))
+	if (xlate_tok_is(d, r, "user") || xlate_tok_is(d, r, "tool") || xlate_tok_is(d, r, "function"))
 		return ROLE_USER;
-	if (tok_is(d, r, "assistant"))
+	if (xlate_tok_is(d, r, "assistant"))
 		return ROLE_MODEL;
-	if (tok_is(d, r, "system") || tok_is(d, r, "developer"))
+	if (xlate_tok_is(d, r, "system") || xlate_tok_is(d, r, "developer"))
 		return ROLE_SYSTEM;
 	return ROLE_BAD;
 }
@@ -212,7 +175,7 @@ static void part_text_tok(rq *r, int role, int t)
 	part_begin(r, role);
 	json_write_obj_begin(r->w);
 	if (t >= 0)
-		w_kraw(r->w, "text", r->d, t);
+		xlate_w_kraw(r->w, "text", r->d, t);
 	else
 		json_write_kv_str(r->w, "text", "");
 	json_write_obj_end(r->w);
@@ -226,8 +189,8 @@ static void part_inline(rq *r, str mt, str data)
 	json_write_obj_begin(w);
 	json_write_key(w, "inlineData");
 	json_write_obj_begin(w);
-	w_kstr(w, "mimeType", mt);
-	w_kstr(w, "data", data);
+	xlate_w_kstr(w, "mimeType", mt);
+	xlate_w_kstr(w, "data", data);
 	json_write_obj_end(w);
 	json_write_obj_end(w);
 }
@@ -251,7 +214,7 @@ static int part_image(rq *r, int url_tok)
 	json_write_key(w, "fileData");
 	json_write_obj_begin(w);
 	json_write_kv_str(w, "mimeType", "image/jpeg");
-	w_kraw(w, "fileUri", r->d, url_tok);
+	xlate_w_kraw(w, "fileUri", r->d, url_tok);
 	json_write_obj_end(w);
 	json_write_obj_end(w);
 	return 0;
@@ -265,7 +228,7 @@ static int user_parts(rq *r, int c)
 	if (c < 0)
 		return 0;
 	if (json_typeof(d, c) == JSON_STRING) {
-		if (!nonempty_str(d, c))
+		if (!xlate_nonempty_str(d, c))
 			return 0;
 		part_text_tok(r, ROLE_USER, c);
 		return 1;
@@ -276,27 +239,27 @@ static int user_parts(rq *r, int c)
 	while (json_iter_next(d, &it, NULL, &p)) {
 		int t = xlate_get(d, p, "type"), v;
 		str s1, s2;
-		if (tok_is(d, t, "text")) {
+		if (xlate_tok_is(d, t, "text")) {
 			v = xlate_get(d, p, "text");
-			if (!nonempty_str(d, v))
+			if (!xlate_nonempty_str(d, v))
 				continue;
 			part_text_tok(r, ROLE_USER, v);
-		} else if (tok_is(d, t, "image_url")) {
+		} else if (xlate_tok_is(d, t, "image_url")) {
 			v = xlate_get(d, p, "image_url");
-			if (!is_str(d, v)) /* else the short form some clients send */
+			if (!xlate_is_str(d, v)) /* else the short form some clients send */
 				v = xlate_get(d, v, "url");
-			if (!is_str(d, v))
+			if (!xlate_is_str(d, v))
 				continue;
 			if ((rc = part_image(r, v)))
 				return rc;
-		} else if (tok_is(d, t, "document")) {
+		} else if (xlate_tok_is(d, t, "document")) {
 			int doc = xlate_get(d, p, "document");
 			if (!xlate_get_str(d, doc, "data", r->a, &s2))
 				continue;
 			if (!xlate_get_str(d, doc, "media_type", r->a, &s1))
 				s1 = STR_LIT("application/pdf");
 			part_inline(r, s1, s2);
-		} else if (tok_is(d, t, "input_audio")) {
+		} else if (xlate_tok_is(d, t, "input_audio")) {
 			int au = xlate_get(d, p, "input_audio");
 			str fmt;
 			char mt[80];
@@ -308,7 +271,7 @@ static int user_parts(rq *r, int c)
 			part_inline(r, str_make(mt, (size_t)ml), s2);
 		} else {
 			v = xlate_get(d, p, "text");
-			if (!nonempty_str(d, v))
+			if (!xlate_nonempty_str(d, v))
 				continue;
 			part_text_tok(r, ROLE_USER, v);
 		}
@@ -348,14 +311,14 @@ static int model_parts(rq *r, int m, size_t mi)
 	int c = xlate_get(d, m, "content"), p, tc, rc, n = 0;
 	size_t ti = 0;
 
-	if (nonempty_str(d, c)) {
+	if (xlate_nonempty_str(d, c)) {
 		part_text_tok(r, ROLE_MODEL, c);
 		n++;
 	} else if (json_typeof(d, c) == JSON_ARRAY) {
 		json_iter it = json_iter_begin(d, c);
 		while (json_iter_next(d, &it, NULL, &p)) {
 			int t = xlate_get(d, p, "text");
-			if (xlate_str_is(d, p, "type", "text") && nonempty_str(d, t)) {
+			if (xlate_str_is(d, p, "type", "text") && xlate_nonempty_str(d, t)) {
 				part_text_tok(r, ROLE_MODEL, t);
 				n++;
 			}
@@ -373,8 +336,8 @@ static int model_parts(rq *r, int m, size_t mi)
 		json_write_obj_begin(w);
 		json_write_key(w, "functionCall");
 		json_write_obj_begin(w);
-		if (is_str(d, name))
-			w_kraw(w, "name", d, name);
+		if (xlate_is_str(d, name))
+			xlate_w_kraw(w, "name", d, name);
 		else
 			json_write_kv_str(w, "name", "");
 		json_write_key(w, "args");
@@ -397,9 +360,9 @@ static int tool_name(rq *r, int m)
 	const json_doc *d = r->d;
 	int name = xlate_get(d, m, "name"), id = xlate_get(d, m, "tool_call_id"), tc;
 	size_t k = 0;
-	if (nonempty_str(d, name))
+	if (xlate_nonempty_str(d, name))
 		return name;
-	if (!is_str(d, id) || r->last_asst < 0)
+	if (!xlate_is_str(d, id) || r->last_asst < 0)
 		return -1;
 	str ids;
 	if (json_str(d, id, r->a, &ids))
@@ -408,7 +371,7 @@ static int tool_name(rq *r, int m)
 	while (k++ < MATCH_MAX && json_iter_next(d, &it, NULL, &tc)) {
 		int cid = xlate_get(d, tc, "id");
 		int cn = xlate_get(d, xlate_get(d, tc, "function"), "name");
-		if (is_str(d, cid) && json_str_eq(d, cid, ids) && nonempty_str(d, cn))
+		if (xlate_is_str(d, cid) && json_str_eq(d, cid, ids) && xlate_nonempty_str(d, cn))
 			return cn;
 	}
 	return -1;
@@ -426,7 +389,7 @@ static int tool_part(rq *r, int m)
 	json_write_key(w, "functionResponse");
 	json_write_obj_begin(w);
 	if (name >= 0)
-		w_kraw(w, "name", d, name);
+		xlate_w_kraw(w, "name", d, name);
 	else
 		json_write_kv_str(w, "name", "tool");
 	json_write_key(w, "response");
@@ -443,7 +406,7 @@ static int tool_part(rq *r, int m)
 		else
 			json_write_str(w, "");
 	} else {
-		w_raw(w, d, c);
+		xlate_w_raw(w, d, c);
 	}
 	json_write_obj_end(w);
 	json_write_obj_end(w);
@@ -465,7 +428,7 @@ static int w_contents(rq *r, int msgs)
 		int rn = xlate_get(d, m, "role");
 		if (role == ROLE_MODEL)
 			rc = model_parts(r, m, mi);
-		else if (tok_is(d, rn, "user"))
+		else if (xlate_tok_is(d, rn, "user"))
 			rc = user_parts(r, xlate_get(d, m, "content"));
 		else if (role == ROLE_USER)
 			rc = tool_part(r, m);
@@ -493,10 +456,10 @@ static size_t system_parts(rq *r, int msgs, bool write)
 		if (role_of(d, m) != ROLE_SYSTEM)
 			continue;
 		int c = xlate_get(d, m, "content");
-		if (nonempty_str(d, c)) {
+		if (xlate_nonempty_str(d, c)) {
 			if (write) {
 				json_write_obj_begin(r->w);
-				w_kraw(r->w, "text", d, c);
+				xlate_w_kraw(r->w, "text", d, c);
 				json_write_obj_end(r->w);
 			}
 			n++;
@@ -504,11 +467,11 @@ static size_t system_parts(rq *r, int msgs, bool write)
 			pit = json_iter_begin(d, c);
 			while (json_iter_next(d, &pit, NULL, &p)) {
 				int t = xlate_get(d, p, "text");
-				if (!nonempty_str(d, t))
+				if (!xlate_nonempty_str(d, t))
 					continue;
 				if (write) {
 					json_write_obj_begin(r->w);
-					w_kraw(r->w, "text", d, t);
+					xlate_w_kraw(r->w, "text", d, t);
 					json_write_obj_end(r->w);
 				}
 				n++;
@@ -534,16 +497,16 @@ static void gc_num(rq *r, const char *key, int v)
 {
 	if (is_num(r->d, v)) {
 		gc_key(r, key);
-		w_raw(r->w, r->d, v);
+		xlate_w_raw(r->w, r->d, v);
 	}
 }
 
 static int effort(const json_doc *d, int root, int extra)
 {
 	int e = xlate_get(d, root, "reasoning_effort");
-	if (!is_str(d, e))
+	if (!xlate_is_str(d, e))
 		e = xlate_get(d, extra, "reasoning_effort");
-	return is_str(d, e) ? e : -1;
+	return xlate_is_str(d, e) ? e : -1;
 }
 
 static int w_gencfg(rq *r)
@@ -566,18 +529,18 @@ static int w_gencfg(rq *r)
 	gc_num(r, "topP", xlate_get(d, root, "top_p"));
 	gc_num(r, "topK", xlate_get(d, root, "top_k"));
 	v = xlate_get(d, root, "stop");
-	if (is_str(d, v)) {
+	if (xlate_is_str(d, v)) {
 		gc_key(r, "stopSequences");
 		json_write_arr_begin(w);
-		w_raw(w, d, v);
+		xlate_w_raw(w, d, v);
 		json_write_arr_end(w);
 	} else if (json_typeof(d, v) == JSON_ARRAY) {
 		json_iter it = json_iter_begin(d, v);
 		gc_key(r, "stopSequences");
 		json_write_arr_begin(w);
 		while (json_iter_next(d, &it, NULL, &s))
-			if (is_str(d, s))
-				w_raw(w, d, s);
+			if (xlate_is_str(d, s))
+				xlate_w_raw(w, d, s);
 		json_write_arr_end(w);
 	}
 	gc_num(r, "candidateCount", xlate_get(d, root, "n"));
@@ -609,7 +572,7 @@ static int w_gencfg(rq *r)
 		json_write_arr_begin(w);
 		while (json_iter_next(d, &it, NULL, &s)) {
 			str m;
-			if (!is_str(d, s))
+			if (!xlate_is_str(d, s))
 				continue;
 			if (json_str_dup(d, s, r->a, &m))
 				return ERR_NOMEM;
@@ -624,13 +587,13 @@ static int w_gencfg(rq *r)
 	int e = effort(d, root, r->extra);
 	if (e >= 0) {
 		uint64_t budget = 4096;
-		if (tok_is(d, e, "minimal"))
+		if (xlate_tok_is(d, e, "minimal"))
 			budget = 0;
-		else if (tok_is(d, e, "low"))
+		else if (xlate_tok_is(d, e, "low"))
 			budget = 1024;
-		else if (tok_is(d, e, "high"))
+		else if (xlate_tok_is(d, e, "high"))
 			budget = 16384;
-		else if (tok_is(d, e, "max"))
+		else if (xlate_tok_is(d, e, "max"))
 			budget = 24576;
 		gc_key(r, "thinkingConfig");
 		json_write_obj_begin(w);
@@ -648,7 +611,7 @@ static int w_gencfg(rq *r)
 static bool is_function_tool(const json_doc *d, int t)
 {
 	int ty = xlate_get(d, t, "type");
-	return json_typeof(d, xlate_get(d, t, "function")) == JSON_OBJECT && (ty < 0 || tok_is(d, ty, "function"));
+	return json_typeof(d, xlate_get(d, t, "function")) == JSON_OBJECT && (ty < 0 || xlate_tok_is(d, ty, "function"));
 }
 
 /* Does the parameters schema p declare any property? */
@@ -688,12 +651,12 @@ static void w_tools(rq *r, int tools, bool grounding)
 			int name = xlate_get(d, fn, "name"), desc = xlate_get(d, fn, "description");
 			int params = xlate_get(d, fn, "parameters");
 			json_write_obj_begin(w);
-			if (is_str(d, name))
-				w_kraw(w, "name", d, name);
+			if (xlate_is_str(d, name))
+				xlate_w_kraw(w, "name", d, name);
 			else
 				json_write_kv_str(w, "name", "");
-			if (is_str(d, desc))
-				w_kraw(w, "description", d, desc);
+			if (xlate_is_str(d, desc))
+				xlate_w_kraw(w, "description", d, desc);
 			if (has_properties(d, params)) {
 				json_write_key(w, "parameters");
 				w_schema(r, params);
@@ -718,13 +681,13 @@ static void w_toolcfg(rq *r, int tc)
 	json_writer *w = r->w;
 	const char *mode = NULL;
 	int name = -1;
-	if (tok_is(d, tc, "none"))
+	if (xlate_tok_is(d, tc, "none"))
 		mode = "NONE";
-	else if (tok_is(d, tc, "auto"))
+	else if (xlate_tok_is(d, tc, "auto"))
 		mode = "AUTO";
-	else if (tok_is(d, tc, "required"))
+	else if (xlate_tok_is(d, tc, "required"))
 		mode = "ANY";
-	else if (json_typeof(d, tc) == JSON_OBJECT && is_str(d, (name = json_path(d, tc, "function.name"))))
+	else if (json_typeof(d, tc) == JSON_OBJECT && xlate_is_str(d, (name = json_path(d, tc, "function.name"))))
 		mode = "ANY";
 	if (!mode)
 		return;
@@ -736,7 +699,7 @@ static void w_toolcfg(rq *r, int tc)
 	if (name >= 0) {
 		json_write_key(w, "allowedFunctionNames");
 		json_write_arr_begin(w);
-		w_raw(w, d, name);
+		xlate_w_raw(w, d, name);
 		json_write_arr_end(w);
 	}
 	json_write_obj_end(w);
@@ -827,16 +790,16 @@ static int request_body(rq *r)
 	if (!extra_has(r, built_keys[K_TOOLCFG]))
 		w_toolcfg(r, xlate_get(d, root, "tool_choice"));
 	if (!extra_has(r, built_keys[K_SAFETY]) && (v = xlate_get(d, r->extra, "safety_settings")) >= 0)
-		w_kraw(w, "safetySettings", d, v);
+		xlate_w_kraw(w, "safetySettings", d, v);
 	if (!extra_has(r, built_keys[K_CACHED]) && (v = xlate_get(d, r->extra, "cached_content")) >= 0)
-		w_kraw(w, "cachedContent", d, v);
+		xlate_w_kraw(w, "cachedContent", d, v);
 	/* the rest of extra_body, as it is */
 	json_iter it = json_iter_begin(d, r->extra);
 	while (json_iter_next(d, &it, &k, &v)) {
 		if (extra_is_read(d, k))
 			continue;
 		w_key_of(r, k);
-		w_raw(w, d, v);
+		xlate_w_raw(w, d, v);
 	}
 	json_write_obj_end(w);
 	return 0;
@@ -958,8 +921,8 @@ static void read_usage(const json_doc *d, int u, xlate_usage *out)
 	xlate_get_u64(d, u, "thoughtsTokenCount", &t);
 	xlate_get_u64(d, u, "cachedContentTokenCount", &cached);
 	out->prompt_tokens = p;
-	out->completion_tokens = sat_add(c, t);
-	out->total_tokens = sat_add(p, out->completion_tokens);
+	out->completion_tokens = xlate_sat_add(c, t);
+	out->total_tokens = xlate_sat_add(p, out->completion_tokens);
 	out->cached_tokens = cached;
 }
 
@@ -968,38 +931,16 @@ static bool part_is_thought(const json_doc *d, int p)
 	return json_typeof(d, xlate_get(d, p, "thought")) == JSON_TRUE;
 }
 
+static bool thought_is(const json_doc *d, int p, const void *want)
+{
+	return part_is_thought(d, p) == *(const bool *)want;
+}
+
 /* The text parts of parts (thought or not) joined as a raw JSON string
  * literal in a; .n == 0 when there is no text. */
 static str join_texts(const json_doc *d, int parts, bool thought, arena *a, int *rc)
 {
-	size_t len = 0;
-	int p;
-	json_iter it = json_iter_begin(d, parts);
-	*rc = 0;
-	while (json_iter_next(d, &it, NULL, &p)) {
-		int t = xlate_get(d, p, "text");
-		if (is_str(d, t) && part_is_thought(d, p) == thought)
-			len += json_raw(d, t).n - 2;
-	}
-	if (!len)
-		return STR_NULL;
-	char *s = arena_alloc(a, len + 2), *o = s;
-	if (!s) {
-		*rc = ERR_NOMEM;
-		return STR_NULL;
-	}
-	*o++ = '"';
-	it = json_iter_begin(d, parts);
-	while (json_iter_next(d, &it, NULL, &p)) {
-		int t = xlate_get(d, p, "text");
-		if (is_str(d, t) && part_is_thought(d, p) == thought) {
-			str raw = json_raw(d, t);
-			memcpy(o, raw.p + 1, raw.n - 2);
-			o += raw.n - 2;
-		}
-	}
-	*o = '"';
-	return str_make(s, len + 2);
+	return xlate_join_strs(d, parts, "text", thought_is, &thought, a, rc);
 }
 
 static const char *map_finish(const json_doc *d, int fr, bool calls)
@@ -1007,12 +948,12 @@ static const char *map_finish(const json_doc *d, int fr, bool calls)
 	static const char *const filter[] = {
 		"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
 	};
-	if (tok_is(d, fr, "MAX_TOKENS"))
+	if (xlate_tok_is(d, fr, "MAX_TOKENS"))
 		return "length";
 	for (size_t i = 0; i < NELEM(filter); i++)
-		if (tok_is(d, fr, filter[i]))
+		if (xlate_tok_is(d, fr, filter[i]))
 			return "content_filter";
-	if (tok_is(d, fr, "TOOL_CODE") || tok_is(d, fr, "FUNCTION_CALL"))
+	if (xlate_tok_is(d, fr, "TOOL_CODE") || xlate_tok_is(d, fr, "FUNCTION_CALL"))
 		return "tool_calls";
 	return calls ? "tool_calls" : "stop";
 }
@@ -1065,11 +1006,11 @@ static int w_tool_call(json_writer *w, const json_doc *d, int fc, int64_t index,
 	json_write_obj_begin(w);
 	if (index >= 0)
 		json_write_kv_i64(w, "index", index);
-	w_kstr(w, "id", id);
+	xlate_w_kstr(w, "id", id);
 	json_write_kv_str(w, "type", "function");
 	json_write_key(w, "function");
 	json_write_obj_begin(w);
-	w_kstr(w, "name", name);
+	xlate_w_kstr(w, "name", name);
 	json_write_key(w, "arguments");
 	int rc = w_args_string(w, d, xlate_get(d, fc, "args"), a, cap);
 	json_write_obj_end(w);
@@ -1103,8 +1044,8 @@ static int w_content_parts(json_writer *w, const json_doc *d, int parts, str tex
 			json_write_kv_str(w, "type", "output_audio");
 			json_write_key(w, "audio");
 			json_write_obj_begin(w);
-			w_kstr(w, "data", data);
-			w_kstr(w, "format", str_slice(mt, 6, mt.n));
+			xlate_w_kstr(w, "data", data);
+			xlate_w_kstr(w, "format", str_slice(mt, 6, mt.n));
 			json_write_obj_end(w);
 		} else {
 			size_t l = 5 + mt.n + 8 + data.n;
@@ -1189,7 +1130,7 @@ static int w_choice(json_writer *w, const json_doc *d, int cand, uint64_t pos, u
 static int block_reason(const json_doc *d)
 {
 	int br = xlate_get(d, xlate_get(d, 0, "promptFeedback"), "blockReason");
-	return is_str(d, br) ? br : -1;
+	return xlate_is_str(d, br) ? br : -1;
 }
 
 static void w_blocked_message(json_writer *w, const json_doc *d, int br, arena *a)
@@ -1249,10 +1190,10 @@ int xlate_gemini_response(const xlate_ctx *cx, const char *in, size_t n, arena *
 			id = cx->id.n ? cx->id : STR_LIT("gemini-resp");
 		if (!xlate_get_str(d, 0, "modelVersion", scratch, &model) || !model.n)
 			model = cx->model;
-		w_kstr(&w, "id", id);
+		xlate_w_kstr(&w, "id", id);
 		json_write_kv_str(&w, "object", "chat.completion");
 		json_write_kv_i64(&w, "created", cx->created);
-		w_kstr(&w, "model", model);
+		xlate_w_kstr(&w, "model", model);
 	}
 	json_write_key(&w, "choices");
 	json_write_arr_begin(&w);
@@ -1291,16 +1232,6 @@ int xlate_gemini_response(const xlate_ctx *cx, const char *in, size_t n, arena *
 
 /* ---- streaming ------------------------------------------------------------------------ */
 
-static void set_fixed(char *dst, uint16_t *len, str s)
-{
-	if (s.n < XLATE_GEMINI_ID_MAX) {
-		if (s.n)
-			memcpy(dst, s.p, s.n);
-		dst[s.n] = '\0';
-		*len = (uint16_t)s.n;
-	}
-}
-
 void xlate_gemini_stream_init(xlate_gemini_stream *st, const xlate_ctx *cx)
 {
 	memset(st, 0, sizeof *st);
@@ -1308,87 +1239,17 @@ void xlate_gemini_stream_init(xlate_gemini_stream *st, const xlate_ctx *cx)
 		return;
 	st->created = cx->created;
 	st->include_usage = cx->include_usage;
-	set_fixed(st->id, &st->id_len, cx->id);
-	set_fixed(st->model, &st->model_len, cx->model);
+	xlate_set_fixed(st->id, sizeof st->id, &st->id_len, cx->id);
+	xlate_set_fixed(st->model, sizeof st->model, &st->model_len, cx->model);
 }
 
 typedef struct sx {
 	xlate_gemini_stream *st;
-	buf *out;
 	arena *a;
 	xlate_err *err;
 	bool upstream_error;  /* an error payload filled err */
-	int count;
-	json_writer w;
+	xlate_emit e;
 } sx;
-
-static str st_id(const xlate_gemini_stream *st)
-{
-	return str_make(st->id, st->id_len);
-}
-
-static str st_model(const xlate_gemini_stream *st)
-{
-	return str_make(st->model, st->model_len);
-}
-
-static json_writer *chunk_open(sx *x)
-{
-	json_write_init(&x->w, x->out, 0);
-	x->w.max_depth = JSON_DEPTH_MAX;
-	xlate_chunk_begin(&x->w, st_id(x->st), x->st->created, st_model(x->st));
-	return &x->w;
-}
-
-static int chunk_close(sx *x, const char *finish, const xlate_usage *u)
-{
-	xlate_chunk_end(&x->w, finish, u);
-	int rc = json_write_finish(&x->w);
-	if (!rc)
-		rc = buf_putc(x->out, '\n');
-	if (!rc)
-		x->count++;
-	return rc;
-}
-
-static int ensure_started(sx *x)
-{
-	if (x->st->started)
-		return 0;
-	json_writer *w = chunk_open(x);
-	json_write_kv_str(w, "role", "assistant");
-	json_write_kv_str(w, "content", "");
-	x->st->started = true;
-	return chunk_close(x, NULL, NULL);
-}
-
-static int emit_finish(sx *x, const char *finish)
-{
-	xlate_gemini_stream *st = x->st;
-	int rc = ensure_started(x);
-	if (rc)
-		return rc;
-	chunk_open(x);
-	st->finish_reason = finish;
-	st->finish_sent = true;
-	return chunk_close(x, finish, st->include_usage ? NULL : &st->usage);
-}
-
-static int emit_usage(sx *x)
-{
-	xlate_gemini_stream *st = x->st;
-	if (!st->include_usage || st->usage_sent)
-		return 0;
-	json_write_init(&x->w, x->out, 0);
-	xlate_chunk_usage(&x->w, st_id(st), st->created, st_model(st), &st->usage);
-	st->usage_sent = true;
-	int rc = json_write_finish(&x->w);
-	if (!rc)
-		rc = buf_putc(x->out, '\n');
-	if (!rc)
-		x->count++;
-	return rc;
-}
 
 /* Candidate 0 of a payload: the element with index 0 or without index. */
 static int first_candidate(const json_doc *d)
@@ -1418,20 +1279,20 @@ static int stream_payload(sx *x, const json_doc *d)
 	}
 	if (!st->started) {
 		if (xlate_get_str(d, 0, "responseId", x->a, &s) && s.n)
-			set_fixed(st->id, &st->id_len, s);
+			xlate_set_fixed(st->id, sizeof st->id, &st->id_len, s);
 		if (xlate_get_str(d, 0, "modelVersion", x->a, &s) && s.n)
-			set_fixed(st->model, &st->model_len, s);
+			xlate_set_fixed(st->model, sizeof st->model, &st->model_len, s);
 	}
 	int um = xlate_get(d, 0, "usageMetadata");
 	if (json_typeof(d, um) == JSON_OBJECT)
 		read_usage(d, um, &st->usage);
-	if ((rc = ensure_started(x)))
+	if ((rc = xlate_emit_start(&x->e)))
 		return rc;
 	if (st->finish_sent)
 		return 0;
 	if (cand < 0) {
 		int br = block_reason(d);
-		return br >= 0 ? emit_finish(x, "content_filter") : 0;
+		return br >= 0 ? xlate_emit_finish(&x->e, "content_filter") : 0;
 	}
 	int parts = arr_or_none(d, xlate_get(d, xlate_get(d, cand, "content"), "parts"));
 	for (int thought = 1; thought >= 0; thought--) {
@@ -1440,8 +1301,8 @@ static int stream_payload(sx *x, const json_doc *d)
 			return rc;
 		if (!t.n)
 			continue;
-		json_write_kv_raw(chunk_open(x), thought ? "reasoning_content" : "content", t.p, t.n);
-		if ((rc = chunk_close(x, NULL, NULL)))
+		json_write_kv_raw(xlate_emit_open(&x->e, 0), thought ? "reasoning_content" : "content", t.p, t.n);
+		if ((rc = xlate_emit_close(&x->e, NULL, NULL)))
 			return rc;
 	}
 	json_iter it = json_iter_begin(d, parts);
@@ -1449,21 +1310,21 @@ static int stream_payload(sx *x, const json_doc *d)
 		int fc = xlate_get(d, p, "functionCall");
 		if (json_typeof(d, fc) != JSON_OBJECT)
 			continue;
-		json_writer *w = chunk_open(x);
+		json_writer *w = xlate_emit_open(&x->e, 0);
 		json_write_key(w, "tool_calls");
 		json_write_arr_begin(w);
-		rc = w_tool_call(w, d, fc, st->ntools, st->ntools, x->a, x->out->cap);
+		rc = w_tool_call(w, d, fc, st->ntools, st->ntools, x->a, x->e.out->cap);
 		json_write_arr_end(w);
 		if (!rc)
-			rc = chunk_close(x, NULL, NULL);
+			rc = xlate_emit_close(&x->e, NULL, NULL);
 		if (rc)
 			return rc;
 		if (st->ntools < INT32_MAX)
 			st->ntools++;
 	}
 	int fr = xlate_get(d, cand, "finishReason");
-	if (is_str(d, fr))
-		return emit_finish(x, map_finish(d, fr, st->ntools > 0));
+	if (xlate_is_str(d, fr))
+		return xlate_emit_finish(&x->e, map_finish(d, fr, st->ntools > 0));
 	return 0;
 }
 
@@ -1473,7 +1334,7 @@ int xlate_gemini_stream_feed(xlate_gemini_stream *st, str data, arena *scratch, 
 	size_t old = out->len;
 	json_doc doc;
 	json_err je;
-	sx x = { .st = st, .out = out, .a = scratch, .err = err };
+	sx x = { .st = st, .a = scratch, .err = err, .e = XLATE_EMIT_INIT(st, out) };
 	int rc;
 
 	if (st->rc) {
@@ -1487,9 +1348,9 @@ int xlate_gemini_stream_feed(xlate_gemini_stream *st, str data, arena *scratch, 
 		return 0;
 	save = *st;
 	if (str_eq(t, STR_LIT("[DONE]"))) {
-		rc = st->finish_sent ? 0 : emit_finish(&x, "stop");
+		rc = st->finish_sent ? 0 : xlate_emit_finish(&x.e, "stop");
 		if (!rc)
-			rc = emit_usage(&x);
+			rc = xlate_emit_usage(&x.e);
 		st->done = true;
 		goto out;
 	}
@@ -1513,7 +1374,7 @@ out:
 		xlate_fail_internal(err, rc, "the stream chunk");
 		goto fail;
 	}
-	return x.count;
+	return x.e.count;
 fail:
 	*st = save;
 	st->rc = rc;
@@ -1525,7 +1386,7 @@ int xlate_gemini_stream_end(xlate_gemini_stream *st, buf *out, xlate_err *err)
 {
 	xlate_gemini_stream save = *st;
 	size_t old = out->len;
-	sx x = { .st = st, .out = out, .err = err };
+	sx x = { .st = st, .err = err, .e = XLATE_EMIT_INIT(st, out) };
 	int rc;
 
 	if (st->rc) {
@@ -1539,7 +1400,7 @@ int xlate_gemini_stream_end(xlate_gemini_stream *st, buf *out, xlate_err *err)
 		st->rc = ERR_INVAL;
 		return ERR_INVAL;
 	}
-	rc = emit_usage(&x);
+	rc = xlate_emit_usage(&x.e);
 	if (rc) {
 		*st = save;
 		st->rc = rc;
@@ -1547,5 +1408,5 @@ int xlate_gemini_stream_end(xlate_gemini_stream *st, buf *out, xlate_err *err)
 		return xlate_fail_internal(err, rc, "the stream chunk");
 	}
 	st->done = true;
-	return x.count;
+	return x.e.count;
 }
