@@ -216,6 +216,25 @@ static bool has_nul(const toml_value *v)
 	return memchr(v->u.s.p, '\0', v->u.s.n) != NULL;
 }
 
+/* A float, or an integer widened to double; false for any other type. */
+static bool num_f64(const toml_value *v, double *out)
+{
+	if (v->type == TOML_FLOAT)
+		*out = v->u.f;
+	else if (v->type == TOML_INTEGER)
+		*out = (double)v->u.i;
+	else
+		return false;
+	return true;
+}
+
+/* Element i of array key has the wrong type: "expected array of <want>". */
+static void item_type_err(ld *L, const toml_value *it, const char *key, const char *ctx, const char *want, size_t i)
+{
+	lerr(L, it->pos, false, "invalid type for '%s' %s: expected array of %s, found %s at index %zu", key, ctx, want,
+	     toml_type_name(it->type), i);
+}
+
 /* Getters: 1 = present and valid, 0 = absent, -1 = invalid (error reported). */
 
 static int g_str(ld *L, const toml_value *t, const char *key, const char *ctx, const char **out, config_pos *pos)
@@ -258,11 +277,7 @@ static int g_f64(ld *L, const toml_value *t, const char *key, const char *ctx, d
 	const toml_kv *kv = toml_get_kv(t, key);
 	if (!kv)
 		return 0;
-	if (kv->val->type == TOML_FLOAT)
-		*out = kv->val->u.f;
-	else if (kv->val->type == TOML_INTEGER)
-		*out = (double)kv->val->u.i;
-	else
+	if (!num_f64(kv->val, out))
 		return type_err(L, kv, ctx, "f64");
 	return 1;
 }
@@ -295,8 +310,7 @@ static int g_strlist(ld *L, const toml_value *t, const char *key, const char *ct
 	for (size_t i = 0; i < n; i++) {
 		const toml_value *it = v->u.arr.items[i];
 		if (it->type != TOML_STRING) {
-			lerr(L, it->pos, false, "invalid type for '%s' %s: expected array of strings, found %s at index %zu",
-			     key, ctx, toml_type_name(it->type), i);
+			item_type_err(L, it, key, ctx, "strings", i);
 			rc = -1;
 			continue;
 		}
@@ -345,82 +359,106 @@ static const toml_value *g_aot(ld *L, const toml_value *t, const char *key, cons
 	for (size_t i = 0; i < kv->val->u.arr.n; i++) {
 		const toml_value *it = kv->val->u.arr.items[i];
 		if (it->type != TOML_TABLE) {
-			lerr(L, it->pos, false, "invalid type for '%s' %s: expected array of tables, found %s at index %zu", key,
-			     ctx, toml_type_name(it->type), i);
+			item_type_err(L, it, key, ctx, "tables", i);
 			ok = false;
 		}
 	}
 	return ok ? kv->val : NULL;
 }
 
-/* Table string -> string; sub names the table in messages ("[files.backend_config]"). */
-static int g_strmap(ld *L, const toml_value *t, const char *key, const char *ctx, const char *sub, config_strmap *out)
+/* One member of a map table checked and stored in slot i of v; 1 = ok,
+ * -1 = invalid (error reported). where = "in <sub>". */
+typedef int (*map_put_fn)(ld *L, const toml_kv *kv, const char *where, void *v, size_t i);
+
+/* Table key of t read member by member into count elem-sized slots; sub
+ * names the table in messages ("[files.backend_config]"). *v and *n are set
+ * only when every member is valid. Getter result. */
+static int g_map(ld *L, const toml_value *t, const char *key, const char *ctx, const char *sub, size_t elem,
+		 map_put_fn put, void **v, size_t *n)
 {
 	int st;
 	const toml_value *m = g_table(L, t, key, ctx, &st);
 	if (!m)
 		return st;
-	config_kv *v = A(L, m->u.tab.n, sizeof *v);
-	if (!v)
+	void *slots = A(L, m->u.tab.n, elem);
+	if (!slots)
 		return -1;
 	char where[160];
 	snprintf(where, sizeof where, "in %s", sub);
 	int rc = 1;
-	for (size_t i = 0; i < m->u.tab.n; i++) {
-		const toml_kv *kv = &m->u.tab.items[i];
-		if (kv->val->type != TOML_STRING) {
-			rc = type_err(L, kv, where, "string");
-			continue;
-		}
-		if (has_nul(kv->val) || memchr(kv->key, '\0', kv->key_len)) {
-			lerr(L, kv->val->pos, false, "invalid value %s: the NUL character (\\u0000) is not allowed", where);
+	for (size_t i = 0; i < m->u.tab.n; i++)
+		if (put(L, &m->u.tab.items[i], where, slots, i) < 0)
 			rc = -1;
-			continue;
-		}
-		v[i] = (config_kv){ kv->key, kv->val->u.s.p, P(L, kv->key_pos) };
-	}
 	if (rc > 0) {
-		out->v = v;
-		out->n = m->u.tab.n;
+		*v = slots;
+		*n = m->u.tab.n;
 	}
 	return rc;
 }
 
-static int g_f64map(ld *L, const toml_value *t, const char *key, const char *ctx, const char *sub, config_f64map *out)
+static int put_str(ld *L, const toml_kv *kv, const char *where, void *v, size_t i)
 {
-	int st;
-	const toml_value *m = g_table(L, t, key, ctx, &st);
-	if (!m)
-		return st;
-	config_kvf *v = A(L, m->u.tab.n, sizeof *v);
-	if (!v)
+	if (kv->val->type != TOML_STRING)
+		return type_err(L, kv, where, "string");
+	if (has_nul(kv->val) || memchr(kv->key, '\0', kv->key_len)) {
+		lerr(L, kv->val->pos, false, "invalid value %s: the NUL character (\\u0000) is not allowed", where);
 		return -1;
-	char where[160];
-	snprintf(where, sizeof where, "in %s", sub);
-	int rc = 1;
-	for (size_t i = 0; i < m->u.tab.n; i++) {
-		const toml_kv *kv = &m->u.tab.items[i];
-		double d;
-		if (kv->val->type == TOML_FLOAT)
-			d = kv->val->u.f;
-		else if (kv->val->type == TOML_INTEGER)
-			d = (double)kv->val->u.i;
-		else {
-			rc = type_err(L, kv, where, "f64");
-			continue;
-		}
-		if (memchr(kv->key, '\0', kv->key_len)) {
-			lerr(L, kv->key_pos, false, "invalid key %s: the NUL character (\\u0000) is not allowed", where);
-			rc = -1;
-			continue;
-		}
-		v[i] = (config_kvf){ kv->key, d, P(L, kv->key_pos) };
 	}
+	((config_kv *)v)[i] = (config_kv){ kv->key, kv->val->u.s.p, P(L, kv->key_pos) };
+	return 1;
+}
+
+static int put_f64(ld *L, const toml_kv *kv, const char *where, void *v, size_t i)
+{
+	double d;
+	if (!num_f64(kv->val, &d))
+		return type_err(L, kv, where, "f64");
+	if (memchr(kv->key, '\0', kv->key_len)) {
+		lerr(L, kv->key_pos, false, "invalid key %s: the NUL character (\\u0000) is not allowed", where);
+		return -1;
+	}
+	((config_kvf *)v)[i] = (config_kvf){ kv->key, d, P(L, kv->key_pos) };
+	return 1;
+}
+
+/* Table string -> string. */
+static int g_strmap(ld *L, const toml_value *t, const char *key, const char *ctx, const char *sub, config_strmap *out)
+{
+	void *v;
+	size_t n;
+	int rc = g_map(L, t, key, ctx, sub, sizeof(config_kv), put_str, &v, &n);
 	if (rc > 0) {
 		out->v = v;
-		out->n = m->u.tab.n;
+		out->n = n;
 	}
 	return rc;
+}
+
+/* Table string -> f64 (integers widened). */
+static int g_f64map(ld *L, const toml_value *t, const char *key, const char *ctx, const char *sub, config_f64map *out)
+{
+	void *v;
+	size_t n;
+	int rc = g_map(L, t, key, ctx, sub, sizeof(config_kvf), put_f64, &v, &n);
+	if (rc > 0) {
+		out->v = v;
+		out->n = n;
+	}
+	return rc;
+}
+
+/* The f64 items of array kv into *out (allocated, *n = their count; 0 when
+ * out of memory). Wrong-typed items are reported and left 0. */
+static void f64_items(ld *L, const toml_kv *kv, const char *key, const char *ctx, double **out, size_t *n)
+{
+	size_t cnt = kv->val->u.arr.n;
+	*out = A(L, cnt, sizeof(double));
+	*n = *out ? cnt : 0;
+	for (size_t i = 0; i < *n; i++) {
+		const toml_value *e = kv->val->u.arr.items[i];
+		if (!num_f64(e, &(*out)[i]))
+			item_type_err(L, e, key, ctx, "f64", i);
+	}
 }
 
 /* One of the allowed strings; *idx = its index. */
@@ -1139,21 +1177,9 @@ static void load_classifier(ld *L, const toml_value *cl, config_classifier *c)
 			type_err(L, kv, pctx, "array of f64");
 			continue;
 		}
-		size_t n = kv->val->u.arr.n;
-		pr->embedding = A(L, n, sizeof(double));
+		f64_items(L, kv, "embedding", pctx, &pr->embedding, &pr->n_embedding);
 		if (!pr->embedding)
 			return;
-		pr->n_embedding = n;
-		for (size_t j = 0; j < n; j++) {
-			const toml_value *e = kv->val->u.arr.items[j];
-			if (e->type == TOML_FLOAT)
-				pr->embedding[j] = e->u.f;
-			else if (e->type == TOML_INTEGER)
-				pr->embedding[j] = (double)e->u.i;
-			else
-				lerr(L, e->pos, false, "invalid type for 'embedding' %s: expected array of f64, found %s at index %zu",
-				     pctx, toml_type_name(e->type), j);
-		}
 	}
 }
 
@@ -1182,20 +1208,8 @@ static void load_routing(ld *L, const toml_value *root)
 		} else if (kv->val->type != TOML_ARRAY) {
 			type_err(L, kv, ctx, "array of f64");
 		} else {
-			size_t n = kv->val->u.arr.n;
-			r->weights = A(L, n, sizeof(double));
-			r->n_weights = r->weights ? n : 0;
+			f64_items(L, kv, "weights", ctx, &r->weights, &r->n_weights);
 			r->weights_pos = P(L, kv->val->pos);
-			for (size_t i = 0; i < r->n_weights; i++) {
-				const toml_value *e = kv->val->u.arr.items[i];
-				if (e->type == TOML_FLOAT)
-					r->weights[i] = e->u.f;
-				else if (e->type == TOML_INTEGER)
-					r->weights[i] = (double)e->u.i;
-				else
-					lerr(L, e->pos, false, "invalid type for 'weights' in [routing]: expected array of f64, found %s at index %zu",
-					     toml_type_name(e->type), i);
-			}
 		}
 	} else if (r->strategy == CONFIG_ROUTE_SEMANTIC) {
 		const toml_value *cl = g_table(L, t, "classifier", ctx, &st);
@@ -1281,8 +1295,7 @@ static void load_stages(ld *L, const toml_value *t, const char *ctx, config_guar
 	for (size_t i = 0; i < kv->val->u.arr.n; i++) {
 		const toml_value *e = kv->val->u.arr.items[i];
 		if (e->type != TOML_STRING) {
-			lerr(L, e->pos, false, "invalid type for 'stages' %s: expected array of strings, found %s at index %zu",
-			     ctx, toml_type_name(e->type), i);
+			item_type_err(L, e, "stages", ctx, "strings", i);
 			continue;
 		}
 		if (strcmp(e->u.s.p, "input") == 0 && e->u.s.n == 5)
