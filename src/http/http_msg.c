@@ -124,9 +124,9 @@ static int put(buf *b, const str *parts, size_t n)
 	return 0;
 }
 
-static size_t fmt_u64(char *out, uint64_t v)
+size_t http_msg_u64(char out[HTTP_MSG_U64_MAX], uint64_t v)
 {
-	char tmp[20];
+	char tmp[HTTP_MSG_U64_MAX];
 	size_t n = 0;
 	do {
 		tmp[n++] = (char)('0' + v % 10);
@@ -172,8 +172,8 @@ int http_msg_header(buf *b, str name, str value)
 
 int http_msg_header_u64(buf *b, str name, uint64_t v)
 {
-	char num[20];
-	return http_msg_header(b, name, (str){ num, fmt_u64(num, v) });
+	char num[HTTP_MSG_U64_MAX];
+	return http_msg_header(b, name, (str){ num, http_msg_u64(num, v) });
 }
 
 int http_msg_end(buf *b)

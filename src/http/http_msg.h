@@ -33,6 +33,10 @@ int http_msg_request_line(buf *b, str method, str target);
 /* "<name>: <value>\r\n"; name a token, value http_msg_value_ok. */
 int http_msg_header(buf *b, str name, str value);
 int http_msg_header_u64(buf *b, str name, uint64_t v);
+/* Decimal digits of v into out (no NUL); returns how many (1..20). Shared
+ * by the writers of numbers into heads and event streams (sse.c). */
+#define HTTP_MSG_U64_MAX 20
+size_t http_msg_u64(char out[HTTP_MSG_U64_MAX], uint64_t v);
 /* The empty line that ends a head: "\r\n". */
 int http_msg_end(buf *b);
 

@@ -2,6 +2,7 @@
  * The decoder parses whole lines straight from the caller's bytes; only a
  * line cut by the end of a feed is copied, into d->line. */
 #include "http/sse.h"
+#include "http/http_msg.h"
 #include "base/err.h"
 #include "base/limits.h"
 #include <string.h>
@@ -28,19 +29,6 @@ static size_t data_line(str s, size_t i, size_t *brk)
 	return j - i;
 }
 
-static size_t fmt_u64(char *out, uint64_t v)
-{
-	char tmp[20];
-	size_t n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	return n;
-}
-
 static void put(buf *b, const char *p, size_t n)
 {
 	if (n)
@@ -50,7 +38,7 @@ static void put(buf *b, const char *p, size_t n)
 
 int sse_write_event(buf *b, str type, str data, str id, int64_t retry_ms)
 {
-	char num[20];
+	char num[HTTP_MSG_U64_MAX];
 	size_t numlen = 0, total = 1, brk, i;
 
 	if (has_crlf(type, false) || (id.p && has_crlf(id, true)))
@@ -60,7 +48,7 @@ int sse_write_event(buf *b, str type, str data, str id, int64_t retry_ms)
 	if (id.p)
 		total += 4 + id.n + 1;
 	if (retry_ms >= 0) {
-		numlen = fmt_u64(num, (uint64_t)retry_ms);
+		numlen = http_msg_u64(num, (uint64_t)retry_ms);
 		total += 7 + numlen + 1;
 	}
 	i = 0;
