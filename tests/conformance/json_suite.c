@@ -9,6 +9,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "../json_emit.h"
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,52 +37,6 @@ static char *slurp(const char *path, size_t *n)
 	free(p);
 	*n = len;
 	return q;
-}
-
-/* Walk and re-serialize; 0 when everything holds. */
-static int emit(const json_doc *d, int i, json_writer *w, arena *a)
-{
-	str s;
-	int k, v, rc;
-	json_iter it;
-	switch (json_typeof(d, i)) {
-	case JSON_OBJECT:
-		json_write_obj_begin(w);
-		it = json_iter_begin(d, i);
-		while (json_iter_next(d, &it, &k, &v)) {
-			if ((rc = json_str(d, k, a, &s)))
-				return rc;
-			json_write_keyn(w, s.p, s.n);
-			if ((rc = emit(d, v, w, a)))
-				return rc;
-		}
-		return json_write_obj_end(w);
-	case JSON_ARRAY:
-		json_write_arr_begin(w);
-		it = json_iter_begin(d, i);
-		while (json_iter_next(d, &it, NULL, &v))
-			if ((rc = emit(d, v, w, a)))
-				return rc;
-		return json_write_arr_end(w);
-	case JSON_STRING:
-		if ((rc = json_str(d, i, a, &s)))
-			return rc;
-		if (!json_utf8_valid(s.p, s.n))
-			return ERR_UTF8;
-		return json_write_strn(w, s.p, s.n);
-	case JSON_NUMBER: {
-		int64_t iv;
-		double dv;
-		json_i64(d, i, &iv);
-		json_double(d, i, &dv);
-		s = json_raw(d, i);
-		return json_write_raw(w, s.p, s.n);
-	}
-	case JSON_TRUE: return json_write_bool(w, true);
-	case JSON_FALSE: return json_write_bool(w, false);
-	case JSON_NULL: return json_write_null(w);
-	default: return ERR_STATE;
-	}
 }
 
 static int cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -130,7 +85,7 @@ int main(int argc, char **argv)
 			buf b = { 0 };
 			json_writer w = { .out = &b };
 			json_doc d2;
-			walk = emit(&d, 0, &w, &a);
+			walk = json_emit(&d, 0, &w, &a, true);
 			if (!walk)
 				walk = json_write_finish(&w);
 			if (!walk && json_parse_arena(&d2, &a, b.data, b.len, NULL, NULL) != rc)

@@ -8,6 +8,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/limits.h"
+#include "../json_emit.h"
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
@@ -42,46 +43,6 @@ static int parse_n(const char *s, size_t n, json_err *e)
 }
 static int parse_s(const char *s, json_err *e) { return parse_n(s, strlen(s), e); }
 
-/* Re-serialize token i of d through the writer (strings unescaped and
- * re-escaped, numbers raw). */
-static int emit(const json_doc *d, int i, json_writer *w, arena *a)
-{
-	str s;
-	int k, v, rc = 0;
-	json_iter it;
-	switch (json_typeof(d, i)) {
-	case JSON_OBJECT:
-		json_write_obj_begin(w);
-		it = json_iter_begin(d, i);
-		while (json_iter_next(d, &it, &k, &v)) {
-			if ((rc = json_str(d, k, a, &s)))
-				return rc;
-			json_write_keyn(w, s.p, s.n);
-			if ((rc = emit(d, v, w, a)))
-				return rc;
-		}
-		return json_write_obj_end(w);
-	case JSON_ARRAY:
-		json_write_arr_begin(w);
-		it = json_iter_begin(d, i);
-		while (json_iter_next(d, &it, NULL, &v))
-			if ((rc = emit(d, v, w, a)))
-				return rc;
-		return json_write_arr_end(w);
-	case JSON_STRING:
-		if ((rc = json_str(d, i, a, &s)))
-			return rc;
-		return json_write_strn(w, s.p, s.n);
-	case JSON_NUMBER:
-		s = json_raw(d, i);
-		return json_write_raw(w, s.p, s.n);
-	case JSON_TRUE: return json_write_bool(w, true);
-	case JSON_FALSE: return json_write_bool(w, false);
-	case JSON_NULL: return json_write_null(w);
-	default: return ERR_STATE;
-	}
-}
-
 /* parse -> emit (compact) -> parse -> emit must give the same text twice */
 static int roundtrip(const char *s, size_t n, buf *out1)
 {
@@ -92,11 +53,11 @@ static int roundtrip(const char *s, size_t n, buf *out1)
 	int rc = json_parse_arena(&d, &a, s, n, NULL, NULL);
 	if (rc < 0)
 		goto done;
-	if ((rc = emit(&d, 0, &w, &a)) || (rc = json_write_finish(&w)))
+	if ((rc = json_emit(&d, 0, &w, &a, false)) || (rc = json_write_finish(&w)))
 		goto done;
 	if ((rc = json_parse_arena(&d2, &a, out1->data, out1->len, NULL, NULL)) < 0)
 		goto done;
-	if ((rc = emit(&d2, 0, &w2, &a)) || (rc = json_write_finish(&w2)))
+	if ((rc = json_emit(&d2, 0, &w2, &a, false)) || (rc = json_write_finish(&w2)))
 		goto done;
 	rc = (b2.len == out1->len && !memcmp(b2.data, out1->data, b2.len)) ? 0 : ERR_STATE;
 done:
