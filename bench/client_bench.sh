@@ -27,22 +27,9 @@ cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; for p in $PIDS; do w
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-missing=""
-[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
-command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
-command -v musl-gcc >/dev/null 2>&1 || missing="$missing musl-tools"
-command -v taskset >/dev/null 2>&1 || missing="$missing util-linux"
-command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
-if [ -n "$missing" ]; then
-	[ "$(id -u)" = 0 ] || { echo "client_bench needs:$missing (run as root to install them)" >&2; exit 1; }
-	echo "installing:$missing"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >"$OUT/apt.log" 2>&1 ||
-		{ apt-get update -q >/dev/null 2>&1 &&
-		  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >"$OUT/apt.log" 2>&1; } ||
-		{ echo "apt-get install failed, see $OUT/apt.log" >&2; exit 1; }
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-if [ "$(nproc)" -ge 2 ]; then SRV_CPU=0 CLI_CPU=1; else SRV_CPU=0 CLI_CPU=0; fi
+. bench/lib.sh
+bench_tools client_bench openssl
+bench_cpus
 
 # --- build -----------------------------------------------------------------------------------
 INC=$(ls -d "$B"/vendor/bearssl-*/inc 2>/dev/null | head -n 1)
@@ -59,7 +46,6 @@ musl-gcc $CF -ffunction-sections -fdata-sections -static -Wl,--gc-sections -s -p
 	-o "$OUT/drv" 2>"$OUT/build.log" || { cat "$OUT/build.log"; exit 1; }
 
 # --- upstream --------------------------------------------------------------------------------
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 NP=$(cd "$OUT/nginx" && pwd)
 (
 	cd "$NP" || exit 1
@@ -72,33 +58,12 @@ NP=$(cd "$OUT/nginx" && pwd)
 ) >"$OUT/openssl.log" 2>&1 || { cat "$OUT/openssl.log"; exit 1; }
 PORT=$(free_port)
 TPORT=$(free_port)
-cat >"$NP/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $NP/nginx.pid;
-error_log $NP/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    default_type text/plain;
-    keepalive_requests 100000000;
-    keepalive_timeout 75s;
-    client_body_temp_path $NP/tmp/body;
-    proxy_temp_path $NP/tmp/proxy;
-    fastcgi_temp_path $NP/tmp/fastcgi;
-    uwsgi_temp_path $NP/tmp/uwsgi;
-    scgi_temp_path $NP/tmp/scgi;
-    server {
-        listen 127.0.0.1:$PORT;
+nginx_conf "$NP" "        listen 127.0.0.1:$PORT;
         listen 127.0.0.1:$TPORT ssl;
         ssl_certificate $NP/leaf.pem;
         ssl_certificate_key $NP/leaf.key;
         ssl_protocols TLSv1.2;
-        ssl_session_cache shared:S:1m;
-        location / { return 200 "hello"; }
-    }
-}
-EOF
+        ssl_session_cache shared:S:1m;"
 taskset -c $SRV_CPU "$NGINX" -p "$NP/" -c "$NP/nginx.conf" -e "$NP/logs/error.log" &
 PIDS="$PIDS $!"
 i=0

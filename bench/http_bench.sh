@@ -31,25 +31,9 @@ cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; }
 trap 'cleanup; exit 1' INT TERM
 
 # --- tools ----------------------------------------------------------------------------
-missing=""
-command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
-[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
-command -v musl-gcc >/dev/null 2>&1 || missing="$missing musl-tools"
-command -v taskset >/dev/null 2>&1 || missing="$missing util-linux"
-if [ -n "$missing" ]; then
-	if [ "$(id -u)" != 0 ]; then
-		echo "bench-http needs:$missing (run as root to install them)" >&2
-		exit 1
-	fi
-	echo "installing:$missing"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >"$OUT/apt.log" 2>&1 ||
-		{ apt-get update -q >/dev/null 2>&1 &&
-		  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >"$OUT/apt.log" 2>&1; } ||
-		{ echo "apt-get install failed, see $OUT/apt.log" >&2; exit 1; }
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-NCPU=$(nproc)
-if [ "$NCPU" -ge 2 ]; then SRV_CPU=0 CLI_CPU=1; else SRV_CPU=0 CLI_CPU=0; fi
+. bench/lib.sh
+bench_tools bench-http
+bench_cpus
 
 # --- our server, built like the shipped binary --------------------------------------
 BIN=$OUT/test_server
@@ -67,33 +51,11 @@ ar rcs "$OUT/libhs.a" "$OUT/obj/"*.o || exit 1
 musl-gcc $MCFLAGS -static -Wl,--gc-sections -s -pthread -o "$BIN" \
 	tests/integration/http/test_server.c "$OUT/libhs.a" || exit 1
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # --- nginx ----------------------------------------------------------------------------------
 NPORT=$(free_port)
 NP=$(cd "$OUT/nginx" && pwd)
-cat >"$NP/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $NP/nginx.pid;
-error_log $NP/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    default_type text/plain;
-    keepalive_requests 100000000;
-    keepalive_timeout 75s;
-    client_body_temp_path $NP/tmp/body;
-    proxy_temp_path $NP/tmp/proxy;
-    fastcgi_temp_path $NP/tmp/fastcgi;
-    uwsgi_temp_path $NP/tmp/uwsgi;
-    scgi_temp_path $NP/tmp/scgi;
-    server {
-        listen 127.0.0.1:$NPORT;
-        location / { return 200 "hello"; }
-    }
-}
-EOF
+nginx_conf "$NP" "        listen 127.0.0.1:$NPORT;"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
 taskset -c $SRV_CPU "$NGINX" -p "$NP/" -c "$NP/nginx.conf" -e "$NP/logs/error.log" &
 NGINX_MASTER=$!
@@ -217,25 +179,26 @@ wait "$NGINX_MASTER" 2>/dev/null
 kill -TERM "$OURS" 2>/dev/null
 wait "$OURS" 2>/dev/null
 
+# with_ours LOG CMD...: a fresh server (1 thread, cpu SRV_CPU) on OPORT with
+# its pid in OURS, CMD run on cpu CLI_CPU against it, then the server stopped.
+with_ours() {
+	log=$1
+	shift
+	OPORT=$(free_port)
+	taskset -c $SRV_CPU "$BIN" --quiet --threads 1 --port "$OPORT" 2>"$OUT/$log" &
+	OURS=$!
+	PIDS="$PIDS $OURS"
+	wait_port "$OPORT"
+	eval "taskset -c $CLI_CPU $*"
+	kill -TERM "$OURS" 2>/dev/null
+	wait "$OURS" 2>/dev/null
+}
+
 # --- memory with 10,000 idle keep-alive connections; latency under slowloris ----------
 echo
 echo "== idle keep-alive connections"
-OPORT=$(free_port)
-taskset -c $SRV_CPU "$BIN" --quiet --threads 1 --port "$OPORT" 2>"$OUT/ours-idle.log" &
-OURS=$!
-PIDS="$PIDS $OURS"
-wait_port "$OPORT"
-taskset -c $CLI_CPU python3 bench/idle_conns.py --port "$OPORT" --pid "$OURS" --conns 10000
-kill -TERM "$OURS" 2>/dev/null
-wait "$OURS" 2>/dev/null
+with_ours ours-idle.log 'python3 bench/idle_conns.py --port "$OPORT" --pid "$OURS" --conns 10000'
 
 echo
 echo "== slowloris"
-OPORT=$(free_port)
-taskset -c $SRV_CPU "$BIN" --quiet --threads 1 --port "$OPORT" 2>"$OUT/ours-slow.log" &
-OURS=$!
-PIDS="$PIDS $OURS"
-wait_port "$OPORT"
-taskset -c $CLI_CPU python3 bench/slowloris.py --port "$OPORT" --conns 2000 --secs 15
-kill -TERM "$OURS" 2>/dev/null
-wait "$OURS" 2>/dev/null
+with_ours ours-slow.log 'python3 bench/slowloris.py --port "$OPORT" --conns 2000 --secs 15'

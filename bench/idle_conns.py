@@ -9,26 +9,18 @@ real keep-alive connection that has served a request), keeps them all open
 and idle, then reports the server's resident memory (VmRSS of PID) before
 and after, per connection, and checks that every connection still works.
 Target: total RSS < 40 MB at 10,000 connections. Raises RLIMIT_NOFILE."""
-import argparse
-import resource
 import selectors
 import socket
 import sys
 import time
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--host", default="127.0.0.1")
-ap.add_argument("--port", type=int, required=True)
-ap.add_argument("--pid", type=int, required=True)
-ap.add_argument("--conns", type=int, default=10000)
-a = ap.parse_args()
+import benchlib
 
-soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-want = a.conns + 256
-try:
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(want, soft), max(want, hard)))
-except (ValueError, OSError):
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+a = benchlib.args(
+    ("--pid", dict(type=int, required=True)),
+    ("--conns", dict(type=int, default=10000)),
+)
+benchlib.raise_nofile(a.conns)
 
 
 def rss_kb(pid):

@@ -9,27 +9,19 @@ header byte every INTERVAL seconds (reconnecting when the server gives up on
 one, e.g. 408 after its header timeout). Meanwhile this process makes a
 GET /hello every 20 ms, alternating a fresh connection and a keep-alive one,
 and reports p50/p99/max latency. Target: p99 < 100 ms. Raises RLIMIT_NOFILE."""
-import argparse
 import multiprocessing as mp
-import resource
 import selectors
 import socket
 import time
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--host", default="127.0.0.1")
-ap.add_argument("--port", type=int, required=True)
-ap.add_argument("--conns", type=int, default=2000)
-ap.add_argument("--secs", type=float, default=15)
-ap.add_argument("--interval", type=float, default=0.5)
-a = ap.parse_args()
+import benchlib
 
-soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-want = a.conns + 256
-try:
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(want, soft), max(want, hard)))
-except (ValueError, OSError):
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+a = benchlib.args(
+    ("--conns", dict(type=int, default=2000)),
+    ("--secs", dict(type=float, default=15)),
+    ("--interval", dict(type=float, default=0.5)),
+)
+benchlib.raise_nofile(a.conns)
 
 HEAD = b"GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100000
 
