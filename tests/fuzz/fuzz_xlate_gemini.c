@@ -17,42 +17,10 @@
 #include "http/sse.h"
 #include "json/json.h"
 #include "providers/xlate_gemini.h"
+#include "xlate_fuzz.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define PREFIX "pre"
-
-static void check(bool ok)
-{
-	if (!ok)
-		abort();
-}
-
-static void check_err(const xlate_err *e)
-{
-	size_t n = strnlen(e->msg, sizeof e->msg);
-	check(n < sizeof e->msg && json_utf8_valid(e->msg, n));
-	check(strnlen(e->type, sizeof e->type) < sizeof e->type);
-	check(e->kind != XLATE_E_NONE);
-}
-
-/* Output after the prefix: one strict JSON object; returns its doc. */
-static bool parse_out(const buf *b, arena *a, json_doc *d)
-{
-	json_opts o = { .max_depth = JSON_DEPTH_MAX };
-	check(b->len >= 3 && memcmp(b->data, PREFIX, 3) == 0);
-	if (json_parse_arena(d, a, b->data + 3, b->len - 3, &o, NULL) <= 0)
-		return false;
-	return json_typeof(d, 0) == JSON_OBJECT;
-}
-
-static void fresh(buf *b, size_t cap)
-{
-	buf_free(b);
-	buf_init(b, cap);
-	buf_puts(b, PREFIX);
-}
 
 static void run_request(const xlate_ctx *cx, const char *p, size_t n)
 {
@@ -183,38 +151,18 @@ static int sfeed(struct srun *r, str data)
 	arena_reset(&r->a);
 	int n = xlate_gemini_stream_feed(&r->st, data, &r->a, &r->out, &e);
 	r->events++;
-	if (n < 0) {
-		check(r->out.len == before);
-		check_err(&e);
-		if (r->failed)
-			check(n == ERR_STATE);
-		r->failed = true;
-		return 0;
-	}
-	check(!r->failed);
-	/* exactly n lines, each one JSON object */
-	size_t i = before;
-	json_opts o = { .max_depth = JSON_DEPTH_MAX };
-	for (int k = 0; k < n; k++) {
-		const char *nl = memchr(r->out.data + i, '\n', r->out.len - i);
-		check(nl != NULL);
-		size_t l = (size_t)(nl - (r->out.data + i));
-		json_doc d;
-		arena_reset(&r->a);
-		check(json_parse_arena(&d, &r->a, r->out.data + i, l, &o, NULL) > 0);
-		check(json_typeof(&d, 0) == JSON_OBJECT);
-		check(json_str_eq(&d, json_get(&d, 0, "object"), STR_LIT("chat.completion.chunk")));
-		i += l + 1;
-	}
-	check(i == r->out.len);
-	/* keep memory flat: drop what was checked */
-	buf_reset(&r->out);
+	check_feed(n, &e, &r->out, before, &r->failed, &r->a);
 	return 0;
 }
 
 static int on_ev(void *ud, const sse_event *ev)
 {
 	return sfeed(ud, ev->data);
+}
+
+static void on_line(void *ud, str line)
+{
+	sfeed(ud, line);
 }
 
 static void run_stream(const xlate_ctx *cx, const char *p, size_t n, bool sse)
@@ -229,13 +177,7 @@ static void run_stream(const xlate_ctx *cx, const char *p, size_t n, bool sse)
 		sse_decoder_feed_all(&dec, p, n, on_ev, &r);
 		sse_decoder_free(&dec);
 	} else {
-		size_t i = 0;
-		while (i <= n) {
-			const char *nl = i < n ? memchr(p + i, '\n', n - i) : NULL;
-			size_t l = nl ? (size_t)(nl - (p + i)) : n - i;
-			sfeed(&r, str_make(p + i, l));
-			i += l + 1;
-		}
+		each_line(p, n, on_line, &r);
 	}
 	int end = xlate_gemini_stream_end(&r.st, &r.out, &e);
 	if (end < 0) {
@@ -254,40 +196,5 @@ static void run_stream(const xlate_ctx *cx, const char *p, size_t n, bool sse)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size < 1)
-		return 0;
-	uint8_t sel = data[0];
-	const char *p = (const char *)data + 1;
-	size_t n = size - 1;
-	xlate_ctx cx = {
-		.model = STR_LIT("gemini-2.5-flash"),
-		.id = STR_LIT("chatcmpl-fuzz"),
-		.created = 1700000000,
-		.stream = (sel & 0x04) != 0,
-		.include_usage = (sel & 0x08) != 0,
-		.max_tokens = (sel & 0x10) ? 100 : 0,
-		.flags = (sel & 0x20) ? XLATE_F_STRICT_ARGS : 0,
-	};
-	if (sel & 0x40)
-		cx.model = STR_NULL, cx.id = STR_NULL;
-	/* an exact copy, so ASan sees reads past the end */
-	char *copy = malloc(n ? n : 1);
-	if (n)
-		memcpy(copy, p, n);
-	switch (sel & 3) {
-	case 0:
-		run_request(&cx, copy, n);
-		break;
-	case 1:
-		run_response(&cx, copy, n);
-		break;
-	case 2:
-		run_stream(&cx, copy, n, true);
-		break;
-	default:
-		run_stream(&cx, copy, n, false);
-		break;
-	}
-	free(copy);
-	return 0;
+	return xf_main(data, size, "gemini-2.5-flash", run_request, run_response, run_stream);
 }

@@ -1,0 +1,143 @@
+/* xlate_fuzz.h — the parts shared by the translator fuzz targets
+ * (fuzz_xlate_anthropic.c, fuzz_xlate_gemini.c): invariant checks on outputs
+ * and errors, the stream-chunk line check, and the entry point that turns
+ * byte 0 into a mode and an xlate_ctx. Header-only, included once per target. */
+#ifndef TESTS_FUZZ_XLATE_FUZZ_H
+#define TESTS_FUZZ_XLATE_FUZZ_H
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "json/json.h"
+#include "providers/xlate.h"
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PREFIX "pre"
+
+static void check(bool ok)
+{
+	if (!ok)
+		abort();
+}
+
+/* An error filled by a failed call: a kind, and NUL-terminated valid UTF-8. */
+static void check_err(const xlate_err *e)
+{
+	size_t n = strnlen(e->msg, sizeof e->msg);
+	check(n < sizeof e->msg && json_utf8_valid(e->msg, n));
+	check(strnlen(e->type, sizeof e->type) < sizeof e->type);
+	check(e->kind != XLATE_E_NONE);
+}
+
+/* Output after the prefix: one strict JSON object; returns its doc. */
+static bool parse_out(const buf *b, arena *a, json_doc *d)
+{
+	json_opts o = { .max_depth = JSON_DEPTH_MAX };
+	check(b->len >= 3 && memcmp(b->data, PREFIX, 3) == 0);
+	if (json_parse_arena(d, a, b->data + 3, b->len - 3, &o, NULL) <= 0)
+		return false;
+	return json_typeof(d, 0) == JSON_OBJECT;
+}
+
+/* b emptied, capped at cap (0 = none) and holding only the prefix. */
+static void fresh(buf *b, size_t cap)
+{
+	buf_free(b);
+	buf_init(b, cap);
+	buf_puts(b, PREFIX);
+}
+
+/* After a stream feed that returned n with out at length before on entry:
+ * on error out is unchanged, e is filled and a second error is ERR_STATE
+ * (sticky; *failed records the first); otherwise no error came before and
+ * out[before..] is exactly n lines, each one chat.completion.chunk object.
+ * Then out is emptied to keep memory flat. */
+static void check_feed(int n, const xlate_err *e, buf *out, size_t before, bool *failed, arena *a)
+{
+	if (n < 0) {
+		check(out->len == before);
+		check_err(e);
+		if (*failed)
+			check(n == ERR_STATE);
+		*failed = true;
+		return;
+	}
+	check(!*failed);
+	size_t i = before;
+	json_opts o = { .max_depth = JSON_DEPTH_MAX };
+	for (int k = 0; k < n; k++) {
+		const char *nl = memchr(out->data + i, '\n', out->len - i);
+		check(nl != NULL);
+		size_t l = (size_t)(nl - (out->data + i));
+		json_doc d;
+		arena_reset(a);
+		check(json_parse_arena(&d, a, out->data + i, l, &o, NULL) > 0);
+		check(json_typeof(&d, 0) == JSON_OBJECT);
+		check(json_str_eq(&d, json_get(&d, 0, "object"), STR_LIT("chat.completion.chunk")));
+		i += l + 1;
+	}
+	check(i == out->len);
+	buf_reset(out);
+}
+
+/* fn on every '\n'-separated line of p[0..n) (the last one may be empty). */
+static void each_line(const char *p, size_t n, void (*fn)(void *ud, str line), void *ud)
+{
+	size_t i = 0;
+	while (i <= n) {
+		const char *nl = i < n ? memchr(p + i, '\n', n - i) : NULL;
+		size_t l = nl ? (size_t)(nl - (p + i)) : n - i;
+		fn(ud, str_make(p + i, l));
+		i += l + 1;
+	}
+}
+
+typedef void (*xf_run_fn)(const xlate_ctx *cx, const char *p, size_t n);
+typedef void (*xf_stream_fn)(const xlate_ctx *cx, const char *p, size_t n, bool sse);
+
+/* The body of LLVMFuzzerTestOneInput: byte 0 = mode (low 2 bits: request,
+ * response, SSE stream, one event per line) and xlate_ctx flags; the rest,
+ * copied to an exact-size heap block (ASan sees reads past the end), goes to
+ * the runner of that mode. model is the ctx's default upstream model. */
+static int xf_main(const uint8_t *data, size_t size, const char *model, xf_run_fn request, xf_run_fn response,
+		   xf_stream_fn stream)
+{
+	if (size < 1)
+		return 0;
+	uint8_t sel = data[0];
+	const char *p = (const char *)data + 1;
+	size_t n = size - 1;
+	xlate_ctx cx = {
+		.model = str_from(model),
+		.id = STR_LIT("chatcmpl-fuzz"),
+		.created = 1700000000,
+		.stream = (sel & 0x04) != 0,
+		.include_usage = (sel & 0x08) != 0,
+		.max_tokens = (sel & 0x10) ? 100 : 0,
+		.flags = (sel & 0x20) ? XLATE_F_STRICT_ARGS : 0,
+	};
+	if (sel & 0x40)
+		cx.model = STR_NULL, cx.id = STR_NULL;
+	char *copy = malloc(n ? n : 1);
+	if (n)
+		memcpy(copy, p, n);
+	switch (sel & 3) {
+	case 0:
+		request(&cx, copy, n);
+		break;
+	case 1:
+		response(&cx, copy, n);
+		break;
+	case 2:
+		stream(&cx, copy, n, true);
+		break;
+	default:
+		stream(&cx, copy, n, false);
+		break;
+	}
+	free(copy);
+	return 0;
+}
+
+#endif
