@@ -2,104 +2,11 @@
  * request mapping, response mapping, error bodies, and the stream state
  * machine (a realistic payload sequence, every SSE split point, errors,
  * caps). Every output goes through the strict JSON reader. */
-#include "t.h"
-#include "base/arena.h"
-#include "base/buf.h"
-#include "base/err.h"
-#include "http/sse.h"
-#include "json/json.h"
 #include "providers/xlate_gemini.h"
-#include <stdlib.h>
-
-static arena A;
-static buf O;
-static xlate_err E;
-
-static xlate_ctx ctx(void)
-{
-	return (xlate_ctx){ .model = STR_LIT("gemini-2.5-flash"), .id = STR_LIT("chatcmpl-x"), .created = 1700000000 };
-}
-
-static bool valid(const char *p, size_t n)
-{
-	json_opts o = { .max_depth = JSON_DEPTH_MAX };
-	return json_validate(p, n, &o, NULL) > 0;
-}
-
-/* Each '\n'-terminated line is one valid JSON object; returns the count or -1. */
-static int valid_lines(const char *p, size_t n)
-{
-	int c = 0;
-	size_t i = 0;
-	while (i < n) {
-		const char *nl = memchr(p + i, '\n', n - i);
-		if (!nl)
-			return -1;
-		size_t l = (size_t)(nl - (p + i));
-		if (!valid(p + i, l) || p[i] != '{')
-			return -1;
-		c++;
-		i += l + 1;
-	}
-	return c;
-}
-
-static int rq_info(const xlate_ctx *cx, const char *in, xlate_req_info *info)
-{
-	arena_reset(&A);
-	buf_reset(&O);
-	memset(&E, 0, sizeof E);
-	int rc = xlate_gemini_request(cx, in, strlen(in), &A, &O, info, &E);
-	if (rc == 0 && !valid(O.data, O.len))
-		return -1000;
-	if (rc != 0 && O.len != 0)
-		return -1001; /* out must be restored on error */
-	return rc;
-}
-
-static const char *rq(const char *in)
-{
-	xlate_ctx cx = ctx();
-	int rc = rq_info(&cx, in, NULL);
-	if (rc) {
-		static char tmp[600];
-		snprintf(tmp, sizeof tmp, "rc=%d %s", rc, E.msg);
-		return tmp;
-	}
-	return O.data;
-}
-
-static int rs(const xlate_ctx *cx, const char *in, xlate_usage *u)
-{
-	arena_reset(&A);
-	buf_reset(&O);
-	memset(&E, 0, sizeof E);
-	int rc = xlate_gemini_response(cx, in, strlen(in), &A, &O, u, &E);
-	if (rc == 0 && !valid(O.data, O.len))
-		return -1000;
-	if (rc != 0 && O.len != 0)
-		return -1001;
-	return rc;
-}
-
-/* The raw JSON text at a dotted path of a document, or "<none>". */
-static const char *at(const char *js, const char *path)
-{
-	static char out[4096];
-	arena a = { 0 };
-	json_doc d;
-	json_opts o = { .max_depth = JSON_DEPTH_MAX };
-	strcpy(out, "<none>");
-	if (js && json_parse_arena(&d, &a, js, strlen(js), &o, NULL) > 0) {
-		int i = json_path(&d, 0, path);
-		if (i >= 0) {
-			str r = json_raw(&d, i);
-			str_to_cbuf(r, out, sizeof out);
-		}
-	}
-	arena_free(&a);
-	return out;
-}
+#define XT_REQUEST xlate_gemini_request
+#define XT_RESPONSE xlate_gemini_response
+#define XT_MODEL "gemini-2.5-flash"
+#include "xlate_testlib.h"
 
 #define U(s) "{\"role\":\"user\",\"content\":\"" s "\"}"
 
@@ -749,11 +656,7 @@ static void sse_run(const char *s, size_t n, size_t piece, bool include_usage, s
 	memset(r, 0, sizeof *r);
 	xlate_gemini_stream_init(&r->st, &cx);
 	sse_decoder_init(&dec, 0);
-	for (size_t off = 0; off < n;) {
-		size_t k = piece && piece < n - off ? piece : n - off;
-		sse_decoder_feed_all(&dec, s + off, k, on_event, r);
-		off += k;
-	}
+	sse_feed_pieces(&dec, s, n, piece, on_event, r);
 	int e = xlate_gemini_stream_end(&r->st, &r->out, &E);
 	if (e < 0)
 		r->rc = e;
