@@ -239,6 +239,24 @@ void xlate_set_fixed(char *dst, size_t cap, uint16_t *len, str s)
 	}
 }
 
+int xlate_stream_event(str data, arena *scratch, json_doc *doc, const char *who, xlate_err *err)
+{
+	json_err je;
+	str t = str_trim(data);
+	if (!t.n)
+		return XLATE_EV_SKIP;
+	if (str_eq(t, STR_LIT("[DONE]")))
+		return XLATE_EV_DONE;
+	int rc = json_parse_arena(doc, scratch, data.p, data.n, NULL, &je);
+	if (rc < 0) {
+		if (rc == ERR_NOMEM)
+			return xlate_fail_internal(err, rc, "the stream event");
+		xlate_err_set(err, XLATE_E_STREAMING, "failed to parse %s SSE event: %s", who, je.msg);
+		return ERR_INVAL;
+	}
+	return json_typeof(doc, 0) == JSON_OBJECT ? XLATE_EV_JSON : XLATE_EV_SKIP;
+}
+
 /* ---- stream chunk emitter --------------------------------------------------- */
 
 static str emit_id(const xlate_emit *e)

@@ -201,6 +201,14 @@ typedef struct xlate_emit {
 	  .finish_reason = &(st)->finish_reason, .started = &(st)->started,                  \
 	  .finish_sent = &(st)->finish_sent, .usage_sent = &(st)->usage_sent }
 
+/* One SSE data payload as the stream feeds see it: XLATE_EV_SKIP (blank, or
+ * JSON that is not an object: nothing to do), XLATE_EV_DONE ("[DONE]"),
+ * XLATE_EV_JSON (*doc, in scratch, holds the object), or a negative err_t
+ * with err filled: ERR_NOMEM (INTERNAL) or ERR_INVAL (STREAMING "failed to
+ * parse <who> SSE event: ..."). */
+enum { XLATE_EV_SKIP = 0, XLATE_EV_DONE = 1, XLATE_EV_JSON = 2 };
+int xlate_stream_event(str data, arena *scratch, json_doc *doc, const char *who, xlate_err *err);
+
 /* Start a chunk for choice `index` (xlate_chunk_begin): returns e->w with the
  * delta object open for its members. Errors stay sticky in e->w. */
 json_writer *xlate_emit_open(xlate_emit *e, int64_t index);

@@ -1333,7 +1333,6 @@ int xlate_gemini_stream_feed(xlate_gemini_stream *st, str data, arena *scratch, 
 	xlate_gemini_stream save;
 	size_t old = out->len;
 	json_doc doc;
-	json_err je;
 	sx x = { .st = st, .a = scratch, .err = err, .e = XLATE_EMIT_INIT(st, out) };
 	int rc;
 
@@ -1343,29 +1342,19 @@ int xlate_gemini_stream_feed(xlate_gemini_stream *st, str data, arena *scratch, 
 	}
 	if (st->done)
 		return 0;
-	str t = str_trim(data);
-	if (!t.n)
-		return 0;
 	save = *st;
-	if (str_eq(t, STR_LIT("[DONE]"))) {
+	rc = xlate_stream_event(data, scratch, &doc, "Gemini", err);
+	if (rc < 0)
+		goto fail;
+	if (rc == XLATE_EV_SKIP)
+		return 0;
+	if (rc == XLATE_EV_DONE) {
 		rc = st->finish_sent ? 0 : xlate_emit_finish(&x.e, "stop");
 		if (!rc)
 			rc = xlate_emit_usage(&x.e);
 		st->done = true;
 		goto out;
 	}
-	rc = json_parse_arena(&doc, scratch, data.p, data.n, NULL, &je);
-	if (rc < 0) {
-		if (rc == ERR_NOMEM) {
-			xlate_fail_internal(err, rc, "the stream event");
-		} else {
-			xlate_err_set(err, XLATE_E_STREAMING, "failed to parse Gemini SSE event: %s", je.msg);
-			rc = ERR_INVAL;
-		}
-		goto fail;
-	}
-	if (json_typeof(&doc, 0) != JSON_OBJECT)
-		return 0;
 	rc = stream_payload(&x, &doc);
 	if (x.upstream_error)
 		goto fail;
