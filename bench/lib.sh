@@ -4,6 +4,9 @@
 # root after OUT is set; defines functions and, with bench_cpus, SRV_CPU and
 # CLI_CPU. Nothing here starts a process by itself.
 
+# the Python load generators import bench/benchlib.py: leave no __pycache__ in the tree
+export PYTHONDONTWRITEBYTECODE=1
+
 # bench_tools NAME [openssl]: make sure nginx, wrk, musl-gcc and taskset (and
 # openssl when asked) are there; when missing, install their Debian packages
 # if we are root, else exit 1 naming them. Sets NGINX to the nginx binary.
