@@ -3,7 +3,7 @@
 # Streamable HTTP: the official MCP TypeScript SDK (mcp/sdk.mjs, installed
 # into build/npm) lists the 22 tools and calls each against fake upstreams
 # (api/fake_upstream.py, run as is, plus mcp/fake_extra.py for search, ocr,
-# transcriptions and a slow chat); a raw bad-input battery (mcp/battery.py)
+# transcriptions, a slow chat and the files/batches/responses account); a raw bad-input battery (mcp/battery.py)
 # over both transports; the HTTP rules (paths, methods, Accept/Content-Type,
 # sessions, protocol version header, Origin/Host, stateless curl example,
 # bearer auth); the docs' client snippets (mcp/snippets.py); EOF and SIGTERM.
@@ -44,6 +44,8 @@ CFG=$OUT/mcp.toml
 {
 	printf '[general]\nmaster_key = "sk-master-mcp"\nmax_retries = 0\n[server]\nrequest_timeout_secs = 3\n'
 	printf '[mcp]\nmax_message_bytes = %s\nsession_idle_secs = 2\n' "$MAXB"
+	# first entry = the default provider account of the management tools
+	printf '[[models]]\nname = "mgmt"\nprovider_model = "openai/mgmt"\nbase_url = "%s/v1"\napi_key = "k"\n' "$EXTRA"
 	for m in gpt-test emb img mod tts err-429 err-ctx hang; do
 		printf '[[models]]\nname = "%s"\nprovider_model = "openai/%s"\nbase_url = "%s/v1"\napi_key = "k"\n' "$m" "$m" "$FAKE"
 	done

@@ -8,6 +8,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOG = []
 LOCK = threading.Lock()
+FILES = {}
+SEQ = [0]
+
+
+def batch(bid, status="in_progress", extra=None):
+    b = {"id": bid, "object": "batch", "endpoint": "/v1/chat/completions", "input_file_id": "file-fake-1",
+         "completion_window": "24h", "status": status, "created_at": 1700000000}
+    b.update(extra or {})
+    return b
+
+
+def response(rid, status, model="gpt-4o"):
+    return {"id": rid, "object": "response", "created_at": 1700000000, "status": status, "model": model,
+            "output": [{"type": "message", "id": "msg_1", "role": "assistant", "status": "completed",
+                        "content": [{"type": "output_text", "text": "Hi", "annotations": []}]}]}
 
 
 class H(BaseHTTPRequestHandler):
@@ -27,11 +42,76 @@ class H(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
+    def send_raw(self, status, ctype, data):
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
     def do_GET(self):
         if self.path == "/__log":
             with LOCK:
                 return self.send_json(200, LOG)
+        with LOCK:
+            LOG.append({"path": self.path, "method": "GET"})
+        p, _, q = self.path.partition("?")
+        parts = p.split("/")
+        if p == "/v1/files":
+            with LOCK:
+                data = [f["obj"] for f in FILES.values()]
+            return self.send_json(200, {"object": "list", "data": data, "has_more": False, "x_query": q})
+        if p.startswith("/v1/files/") and len(parts) in (4, 5):
+            with LOCK:
+                f = FILES.get(parts[3])
+            if not f:
+                return self.send_json(404, {"error": {"message": "No such File object: " + parts[3]}})
+            if len(parts) == 5 and parts[4] == "content":
+                return self.send_raw(200, "application/octet-stream", f["data"])
+            return self.send_json(200, f["obj"])
+        if p == "/v1/batches":
+            return self.send_json(200, {"object": "list", "data": [batch("batch_1")], "has_more": False, "x_query": q})
+        if p.startswith("/v1/batches/") and len(parts) == 4:
+            return self.send_json(200, batch(parts[3]))
+        if p.startswith("/v1/responses/") and len(parts) == 4:
+            return self.send_json(200, response(parts[3], "completed"))
         self.send_json(404, {"error": {"message": "no such path"}})
+
+    def do_DELETE(self):
+        with LOCK:
+            LOG.append({"path": self.path, "method": "DELETE"})
+        parts = self.path.split("/")
+        if self.path.startswith("/v1/files/") and len(parts) == 4:
+            with LOCK:
+                gone = FILES.pop(parts[3], None)
+            return self.send_json(200, {"id": parts[3], "object": "file", "deleted": gone is not None})
+        self.send_json(404, {"error": {"message": "no such path"}})
+
+    def upload(self, raw, ct):
+        if not ct.startswith("multipart/form-data; boundary="):
+            return self.send_json(400, {"error": {"message": "expected multipart, got " + ct}})
+        bnd = ct.split("boundary=", 1)[1].strip('"').encode()
+        fields, data, fname = {}, b"", None
+        for part in raw.split(b"--" + bnd)[1:-1]:
+            head, _, val = part[2:].partition(b"\r\n\r\n")
+            val = val[:-2]
+            h = head.decode()
+            name = h.split('name="', 1)[1].split('"', 1)[0]
+            if 'filename="' in h:
+                fname = h.split('filename="', 1)[1].split('"', 1)[0]
+                data = val
+            else:
+                fields[name] = val.decode()
+        with LOCK:
+            SEQ[0] += 1
+            fid = "file-fake-%d" % SEQ[0]
+            obj = {"id": fid, "object": "file", "bytes": len(data), "created_at": 1700000000, "filename": fname,
+                   "purpose": fields.get("purpose"), "status": "processed"}
+            FILES[fid] = {"obj": obj, "data": data}
+        return self.send_json(200, obj)
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
@@ -44,6 +124,18 @@ class H(BaseHTTPRequestHandler):
         with LOCK:
             LOG.append({"path": self.path, "ctype": ct, "body": body, "raw_len": len(raw)})
         p = self.path
+        if p == "/v1/files":
+            return self.upload(raw, ct)
+        if p == "/v1/batches":
+            return self.send_json(200, batch("batch_1", "validating", {"input_file_id": (body or {}).get("input_file_id")}))
+        if p.startswith("/v1/batches/") and p.endswith("/cancel"):
+            return self.send_json(200, batch(p.split("/")[3], "cancelling"))
+        if p == "/v1/responses":
+            return self.send_json(200, response("resp_1", "completed", (body or {}).get("model", "")))
+        if p.startswith("/v1/responses/") and p.endswith("/cancel"):
+            return self.send_json(200, response(p.split("/")[3], "cancelled"))
+        if p.endswith("/images/generations"):
+            return self.send_json(200, {"created": 1700000000, "data": [{"url": "https://example.invalid/cat.png"}]})
         if p.endswith("/chat/completions"):
             if (body or {}).get("model") == "slow":
                 time.sleep(1.5)
