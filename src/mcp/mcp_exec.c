@@ -49,13 +49,12 @@ static void job_release(loop *l, void *ud)
 	free(j);
 }
 
-/* The MCP side is done with j (completed, failed or cancelled). */
+/* The MCP side is done with j (completed, failed or cancelled). j->c is
+ * already freed by the core here (a completion or cancel ends it): forget it. */
 static void job_end(job *j)
 {
 	loop_timer_stop(j->x->ec.loop, &j->timeout);
 	loop_timer_stop(j->x->ec.loop, &j->progress);
-	if (j->c)
-		mcp_call_set_handle(j->c, NULL);
 	j->c = NULL;
 	if (j->x->inflight)
 		j->x->inflight--;
