@@ -195,6 +195,26 @@ start_mcp "$OUT/http3.log" "$BIN" mcp --transport http --host 0.0.0.0 --port 0 -
 grep -q 'WITHOUT authentication' "$OUT/http3.log" && ok "http: loud warning on a non-loopback bind without auth" || fail "http: warning" "$(cat "$OUT/http3.log")"
 kill -TERM $MP; wait $MP
 
+# ---- the same SDK suites and batteries against the ASan/UBSan build --------------------------
+ABIN=$ROOT/$B/asan/liter-llm
+if [ -x "$ABIN" ]; then
+	if [ $HAVE_SDK = 1 ]; then
+		MCP_NODE_MODULES=$NODEMOD node tests/integration/mcp/sdk.mjs stdio "$ABIN" "$CFG" "$FAKE" 2>&1 | sed 's/^\(ok\|FAIL\) \[/\1 [asan /' > "$OUT/asan-sdk-stdio.log"
+		grep -v '^ok' "$OUT/asan-sdk-stdio.log"; tally "$OUT/asan-sdk-stdio.log" "asan sdk stdio suite"
+	fi
+	python3 tests/integration/mcp/battery.py stdio "$ABIN" "$CFG" $MAXB 2>&1 | sed 's/^\(ok\|FAIL\) \[/\1 [asan /' > "$OUT/asan-battery-stdio.log"
+	grep -v '^ok' "$OUT/asan-battery-stdio.log"; tally "$OUT/asan-battery-stdio.log" "asan stdio battery"
+	start_mcp "$OUT/asan-http.log" "$ABIN" mcp --transport http --port 0 --config "$CFG"
+	if [ $HAVE_SDK = 1 ]; then
+		MCP_NODE_MODULES=$NODEMOD node tests/integration/mcp/sdk.mjs http "$MU" - "$FAKE" 2>&1 | sed 's/^\(ok\|FAIL\) \[/\1 [asan /' > "$OUT/asan-sdk-http.log"
+		grep -v '^ok' "$OUT/asan-sdk-http.log"; tally "$OUT/asan-sdk-http.log" "asan sdk http suite"
+	fi
+	python3 tests/integration/mcp/battery.py http "$MU" - $MAXB 2>&1 | sed 's/^\(ok\|FAIL\) \[/\1 [asan /' > "$OUT/asan-battery-http.log"
+	grep -v '^ok' "$OUT/asan-battery-http.log"; tally "$OUT/asan-battery-http.log" "asan http battery"
+	kill -TERM $MP; wait $MP; rc=$?
+	[ $rc = 0 ] && ! grep -q 'Sanitizer\|runtime error' "$OUT/asan-http.log" && ok "asan http: clean exit, no sanitizer report" || fail "asan http exit" "rc=$rc $(grep -m5 -A5 'Sanitizer\|runtime error' "$OUT/asan-http.log")"
+fi
+
 # ---- the official conformance suite (@modelcontextprotocol/conformance, needs Node 22) ----------
 CONF=$ROOT/$B/npm-conf/node_modules/.bin
 if [ ! -x "$CONF/conformance" ] || [ ! -x "$CONF/node" ]; then
