@@ -24,6 +24,7 @@ class H(BaseHTTPRequestHandler):
             self._send_json(status, obj, extra)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the gateway gave up on this request (timeout test)
+        return True  # "handled": route helpers return this, None means "no such route"
 
     def _send_json(self, status, obj, extra=None):
         body = json.dumps(obj).encode()
