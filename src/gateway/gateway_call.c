@@ -1,8 +1,9 @@
 /* gateway_call.c — one upstream operation: body checks, routing, the
  * upstream request through the injected upstream interface (with retries and
  * back-off before anything reached the client), and the answer: OpenAI-
- * compatible responses passed through byte for byte, Anthropic translated
- * (xlate_anthropic), streams re-framed event by event (never buffered whole)
+ * compatible responses passed through byte for byte, Anthropic
+ * (xlate_anthropic) and Google AI Studio / Gemini (xlate_gemini) chat
+ * translated, streams re-framed event by event (never buffered whole)
  * with backpressure and keep-alive comments, ending in data: [DONE].
  * The management operations (files, batches, responses) use the same
  * machine (gateway_master_start, below). */
@@ -15,6 +16,7 @@
 #include "base/rand.h"
 #include "http/sse.h"
 #include "providers/xlate_anthropic.h"
+#include "providers/xlate_gemini.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,7 @@ struct gateway_call {
 	sse_decoder dec;
 	arena scratch;                /* translator scratch, reset per event */
 	xlate_anthropic_stream *ast;  /* Anthropic stream state (request arena) */
+	xlate_gemini_stream *gst;     /* Gemini stream state (request arena) */
 	http_header hdrs[CALL_MAX_HEADERS];
 	size_t nhdrs;
 	char url[PROVIDER_BASE_URL_MAX + 1024];
@@ -52,6 +55,7 @@ struct gateway_call {
 	unsigned attempt;             /* retries done */
 	unsigned max_retries;
 	bool anthropic;               /* translate to/from the Messages API */
+	bool gemini;                  /* translate to/from generateContent */
 	bool streaming;               /* client asked for a stream */
 	bool began;                   /* stream head sent to the client */
 	bool saw_done;
@@ -253,7 +257,7 @@ static void on_head(http_client_req *r, const http_client_resp *resp, void *ud)
 /* One decoded upstream event. false when the call ended. */
 static bool stream_event(gateway_call *c, const sse_event *ev)
 {
-	if (!c->anthropic) {
+	if (!c->anthropic && !c->gemini) {
 		if (str_eq_cstr(ev->data, "[DONE]"))
 			c->saw_done = true;
 		if (sse_write_data(&c->out, ev->data) < 0)
@@ -261,7 +265,8 @@ static bool stream_event(gateway_call *c, const sse_event *ev)
 		return true;
 	}
 	xlate_err xe;
-	int rc = xlate_anthropic_stream_feed(c->ast, ev->type, ev->data, &c->scratch, &c->lines, &xe);
+	int rc = c->gemini ? xlate_gemini_stream_feed(c->gst, ev->data, &c->scratch, &c->lines, &xe) :
+			     xlate_anthropic_stream_feed(c->ast, ev->type, ev->data, &c->scratch, &c->lines, &xe);
 	arena_reset(&c->scratch);
 	if (rc < 0) {
 		char msg[XLATE_ERR_MSG_MAX + 32];
@@ -310,21 +315,46 @@ static void on_data(http_client_req *r, const char *p, size_t n, void *ud)
 	flush_out(c);
 }
 
-/* The non-stream answer of an Anthropic upstream, translated. */
-static void anthropic_respond(gateway_call *c)
+/* Map an upstream error answer (status >= 300, body in c->resp). A Google
+ * error body ({"error":{...}} or a one-element array of it) is read with
+ * xlate_gemini_error and its message re-wrapped for gateway_map_upstream. */
+static void map_upstream_error(gateway_call *c, int status, gateway_error *e)
+{
+	str body = str_make(c->resp.data, c->resp.len);
+	xlate_err xe;
+	if (c->gemini && xlate_gemini_error(c->resp.data ? c->resp.data : "", c->resp.len, &c->scratch, &xe) == 0) {
+		buf b = { 0 };
+		b.cap = 4096;
+		if (gateway_error_json(&b, GATEWAY_SERVER_ERROR, xe.msg, strlen(xe.msg)) == 0)
+			gateway_map_upstream(status, str_make(b.data, b.len), e);
+		else
+			gateway_map_upstream(status, body, e);
+		buf_free(&b);
+		arena_reset(&c->scratch);
+		return;
+	}
+	arena_reset(&c->scratch);
+	gateway_map_upstream(status, body, e);
+}
+
+/* The non-stream answer of an Anthropic or Gemini upstream, translated. */
+static void translated_respond(gateway_call *c)
 {
 	gateway_error e;
 	buf out = { 0 };
 	buf_init(&out, LIMIT_UPSTREAM_BODY_BYTES);
-	xlate_ctx cx = { .model = c->route.target.model, .id = STR_LIT("chatcmpl-anthropic"),
+	xlate_ctx cx = { .model = c->route.target.model,
+			 .id = c->gemini ? STR_LIT("chatcmpl-gemini") : STR_LIT("chatcmpl-anthropic"),
 			 .created = clock_wall_s() };
 	xlate_err xe;
-	int rc = xlate_anthropic_response(&cx, c->resp.data ? c->resp.data : "", c->resp.len, &c->scratch, &out,
-					  NULL, &xe);
+	const char *in = c->resp.data ? c->resp.data : "";
+	int rc = c->gemini ? xlate_gemini_response(&cx, in, c->resp.len, &c->scratch, &out, NULL, &xe) :
+			     xlate_anthropic_response(&cx, in, c->resp.len, &c->scratch, &out, NULL, &xe);
+	arena_reset(&c->scratch);
 	if (rc < 0) {
 		buf_free(&out);
 		if (xe.kind == XLATE_E_UPSTREAM)
-			gateway_map_upstream(xe.status ? xe.status : 500, str_make(c->resp.data, c->resp.len), &e);
+			map_upstream_error(c, xe.status ? xe.status : 500, &e);
 		else if (xe.kind == XLATE_E_SERIALIZATION)
 			gateway_fail(&e, GATEWAY_SERIALIZATION, "serialization error: %s", xe.msg);
 		else
@@ -354,9 +384,11 @@ static void on_done(http_client_req *r, int err, const char *reason, void *ud)
 			stream_abort(c, msg, false);
 			return;
 		}
-		if (c->anthropic && !c->saw_done) {
+		if ((c->anthropic || c->gemini) && !c->saw_done) {
 			xlate_err xe;
-			if (xlate_anthropic_stream_end(c->ast, &c->lines, &xe) < 0) {
+			int rc = c->gemini ? xlate_gemini_stream_end(c->gst, &c->lines, &xe) :
+					     xlate_anthropic_stream_end(c->ast, &c->lines, &xe);
+			if (rc < 0) {
 				char msg[XLATE_ERR_MSG_MAX + 32];
 				snprintf(msg, sizeof msg, "streaming error: %s", xe.msg);
 				stream_abort(c, msg, false);
@@ -397,14 +429,14 @@ static void on_done(http_client_req *r, int err, const char *reason, void *ud)
 		return;
 	}
 	if (c->status >= 300) {
-		gateway_map_upstream(c->status, str_make(c->resp.data, c->resp.len), &e);
+		map_upstream_error(c, c->status, &e);
 		if (e.kind == GATEWAY_RATE_LIMITED)
 			e.retry_after = c->retry_after;
 		finish_error(c, &e);
 		return;
 	}
-	if (c->anthropic) {
-		anthropic_respond(c);
+	if (c->anthropic || c->gemini) {
+		translated_respond(c);
 		return;
 	}
 	/* the call lives in the request arena, which respond() releases: take
@@ -539,6 +571,29 @@ static int anthropic_prepare(gateway_call *c, arena *a, gateway_error *e)
 	return 0;
 }
 
+static int gemini_prepare(gateway_call *c, arena *a, gateway_error *e)
+{
+	xlate_ctx cx = { .model = c->route.target.model, .stream = c->streaming };
+	xlate_req_info info = { 0 };
+	xlate_err xe;
+	int rc = xlate_gemini_request(&cx, c->client_body.p ? c->client_body.p : "", c->client_body.n, &c->scratch,
+				      &c->req, &info, &xe);
+	arena_reset(&c->scratch);
+	if (rc < 0) {
+		if (xe.kind == XLATE_E_BAD_REQUEST)
+			return gateway_fail(e, GATEWAY_BAD_REQUEST, "bad request: %s", xe.msg);
+		return gateway_fail(e, GATEWAY_INTERNAL, "internal error: %s", xe.msg);
+	}
+	if (c->streaming) {
+		if (!(c->gst = arena_calloc(a, 1, sizeof *c->gst)))
+			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
+		xlate_ctx sx = { .model = c->route.target.model, .id = STR_LIT("chatcmpl-gemini"),
+				 .created = clock_wall_s(), .include_usage = info.include_usage };
+		xlate_gemini_stream_init(c->gst, &sx);
+	}
+	return 0;
+}
+
 gateway_call *gateway_call_start(gateway *g, const gateway_upstream *up, const gateway_op *op,
 				 const gateway_principal *p, str body, arena *a, const gateway_sink *sink)
 {
@@ -563,7 +618,8 @@ gateway_call *gateway_call_start(gateway *g, const gateway_upstream *up, const g
 		goto fail;
 	provider_target *t = &c->route.target;
 	c->anthropic = t->adapter == PROVIDER_ADAPTER_ANTHROPIC && op->id == GATEWAY_OP_CHAT;
-	if (!adapter_forwardable(t->adapter) && !c->anthropic) {
+	c->gemini = t->adapter == PROVIDER_ADAPTER_GEMINI && op->id == GATEWAY_OP_CHAT;
+	if (!adapter_forwardable(t->adapter) && !c->anthropic && !c->gemini) {
 		gateway_fail(&e, GATEWAY_ENDPOINT_NOT_SUPPORTED, "provider %s does not support %s",
 			     provider_adapter_get(t->adapter)->name, op->endpoint);
 		goto fail;
@@ -577,6 +633,9 @@ gateway_call *gateway_call_start(gateway *g, const gateway_upstream *up, const g
 		add_header(c, "Accept", STR_LIT("text/event-stream"));
 	if (c->anthropic) {
 		if (anthropic_prepare(c, a, &e) < 0)
+			goto fail;
+	} else if (c->gemini) {
+		if (gemini_prepare(c, a, &e) < 0)
 			goto fail;
 	} else if (gateway_body_rewrite(&c->body, t, &c->req) < 0) {
 		gateway_fail(&e, GATEWAY_INTERNAL, "internal error: cannot build the upstream body");

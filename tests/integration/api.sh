@@ -5,7 +5,8 @@
 # (non-stream, stream, dropped stream), pools, upstream errors, embeddings,
 # models, images, moderations, speech, virtual keys; curl for malformed
 # requests and the public routes; python for backpressure/disconnect; a
-# zero-config instance; bind failure; SIGTERM drain. Ends "N passed, N failed".
+# zero-config instance; a Gemini instance (GEMINI_BASE_URL); bind failure;
+# SIGTERM drain. Ends "N passed, N failed".
 #   usage: sh tests/integration/api.sh [build-dir]
 B=${1:-build}
 cd "$(dirname "$0")/../.." || exit 2
@@ -193,6 +194,32 @@ if [ -n "$GP" ] && [ -d "$NODEMOD/openai" ]; then
 	grep -q "sk-ant-test" "$OUT/gw2.log" && fail "anthropic key in the log" || ok "no anthropic key in the log"
 else
 	fail "anthropic instance" "$(cat "$OUT/gw2.log")"
+fi
+
+# Google AI Studio (native generateContent) at the fake through GEMINI_BASE_URL:
+# a base_url in the entry would make it generic `custom`
+cat > "$OUT/gw3.toml" <<TOML
+[general]
+master_key = "$MK"
+max_retries = 0
+TOML
+for m in gemini-flash:gemini-fake gemini-cut:gemini-stream-cut gemini-err:gemini-err; do
+	printf '[[models]]\nname = "%s"\nprovider_model = "gemini/%s"\napi_key = "gm-test-key"\n' "${m%%:*}" "${m#*:}" >> "$OUT/gw3.toml"
+done
+printf '[[models]]\nname = "gemini-badkey"\nprovider_model = "gemini/gemini-fake"\napi_key = "wrong"\n' >> "$OUT/gw3.toml"
+start_gw "$OUT/gw3.log" env GEMINI_BASE_URL="$FAKE/v1beta" "$BIN" api -c "$OUT/gw3.toml" --host 127.0.0.1 --port 0
+if [ -n "$GP" ] && [ -d "$NODEMOD/openai" ]; then
+	OPENAI_NODE_MODULES=$NODEMOD node tests/integration/api/sdk.mjs "http://127.0.0.1:$GP" "$MK" "$FAKE" gemini > "$OUT/sdk3.log" 2>&1
+	cat "$OUT/sdk3.log"
+	line=$(tail -n 1 "$OUT/sdk3.log")
+	P=$((P + $(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')+0)); F=$((F + $(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')+0))
+	echo "$line" | grep -q ' passed, ' || fail "gemini sdk suite did not finish"
+	kill -TERM "$GWPID"; wait "$GWPID"
+	grep -q "gm-test-key" "$OUT/gw3.log" && fail "gemini key in the log" || ok "no gemini key in the log"
+elif [ -n "$GP" ]; then
+	kill -TERM "$GWPID"; wait "$GWPID"
+else
+	fail "gemini instance" "$(cat "$OUT/gw3.log")"
 fi
 
 # a base URL pointing back at the gateway itself is refused at start

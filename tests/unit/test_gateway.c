@@ -252,7 +252,7 @@ static int f_request(void *ud, const http_client_spec *s, void **h, char *err, s
 	for (size_t i = 0; i < s->nheaders; i++) {
 		if (str_eq_cstr(s->headers[i].name, "Authorization"))
 			str_to_cbuf(s->headers[i].value, f->auth, sizeof f->auth);
-		if (str_eq_cstr(s->headers[i].name, "x-api-key"))
+		if (str_eq_cstr(s->headers[i].name, "x-api-key") || str_eq_cstr(s->headers[i].name, "x-goog-api-key"))
 			str_to_cbuf(s->headers[i].value, f->xkey, sizeof f->xkey);
 		if (str_eq_cstr(s->headers[i].name, "Content-Type"))
 			str_to_cbuf(s->headers[i].value, f->ctype, sizeof f->ctype);
@@ -629,6 +629,115 @@ TEST(anthropic_retries_keepalive_master)
 	config_free(c);
 }
 
+TEST(gemini_native)
+{
+	config *c = load("[[models]]\nname = \"g\"\nprovider_model = \"gemini/gemini-2.0-flash\"\napi_key = \"gk\"\n");
+	if (!c)
+		return;
+	gateway *g;
+	char err[256];
+	CHECK_EQ_INT(gateway_new(&g, c, (provider_env){ env_none, NULL }, err, sizeof err), 0);
+	fake f;
+	memset(&f, 0, sizeof f);
+	gateway_upstream up = { f_request, f_pause, f_resume, f_cancel, &f, t_new, t_set, t_free };
+	gateway_sink sink = { s_respond, s_begin, s_write, s_end, &f };
+	gateway_principal master = { .master = true };
+	arena a = { 0 };
+	const gateway_op *chat = gateway_op_get(GATEWAY_OP_CHAT);
+
+	/* non-stream: model in the URL, x-goog-api-key, translated both ways */
+	gateway_call *call = gateway_call_start(g, &up, chat, &master,
+		STR_LIT("{\"model\":\"g\",\"max_tokens\":5,\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},"
+			"{\"role\":\"user\",\"content\":\"hi\"}]}"), &a, &sink);
+	CHECK(call != NULL);
+	CHECK_EQ_STR(f.url, "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent");
+	CHECK_EQ_STR(f.xkey, "gk");
+	CHECK(f.auth[0] == 0);
+	CHECK(strstr(f.body, "\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}]") &&
+	      strstr(f.body, "\"systemInstruction\"") && strstr(f.body, "\"maxOutputTokens\":5") &&
+	      !strstr(f.body, "\"model\"") && !strstr(f.body, "\"stream\""));
+	deliver(&f, 200, "application/json",
+		"{\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"Hello\"}]},\"finishReason\":\"STOP\"}],"
+		"\"usageMetadata\":{\"promptTokenCount\":3,\"candidatesTokenCount\":1},\"modelVersion\":\"gemini-2.0-flash\","
+		"\"responseId\":\"r1\"}", 0);
+	CHECK(f.status == 200 && strstr(f.out.data, "\"object\":\"chat.completion\"") &&
+	      strstr(f.out.data, "\"content\":\"Hello\"") && strstr(f.out.data, "\"finish_reason\":\"stop\"") &&
+	      strstr(f.out.data, "\"total_tokens\":4"));
+
+	/* Google error bodies: object and one-element array */
+	buf_reset(&f.out);
+	call = gateway_call_start(g, &up, chat, &master, STR_LIT("{\"model\":\"g\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
+				  &a, &sink);
+	deliver(&f, 400, "application/json",
+		"{\"error\":{\"code\":400,\"message\":\"API key not valid\",\"status\":\"INVALID_ARGUMENT\"}}", 0);
+	CHECK(f.status == 400 && strstr(f.out.data, "bad request: API key not valid"));
+	buf_reset(&f.out);
+	call = gateway_call_start(g, &up, chat, &master, STR_LIT("{\"model\":\"g\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
+				  &a, &sink);
+	deliver(&f, 404, "application/json",
+		"[{\"error\":{\"code\":404,\"message\":\"model gone\",\"status\":\"NOT_FOUND\"}}]", 0);
+	CHECK(f.status == 404 && strstr(f.out.data, "not found: model gone"));
+	/* local validation */
+	buf_reset(&f.out);
+	call = gateway_call_start(g, &up, chat, &master, STR_LIT("{\"model\":\"g\",\"messages\":[]}"), &a, &sink);
+	CHECK(call == NULL && f.status == 400 && strstr(f.out.data, "messages array must not be empty"));
+
+	/* stream: streamGenerateContent?alt=sse, chunks, usage chunk at EOF, [DONE] */
+	buf_reset(&f.out);
+	f.ended = 0;
+	call = gateway_call_start(g, &up, chat, &master,
+		STR_LIT("{\"model\":\"g\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+			"\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), &a, &sink);
+	CHECK(call != NULL);
+	CHECK_EQ_STR(f.url, "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse");
+	on_stream(&f, "text/event-stream");
+	const char *evs = "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"Hel\"}]}}],\"responseId\":\"r9\"}\r\n\r\n"
+			  "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"lo\"}]},\"finishReason\":\"STOP\"}],"
+			  "\"usageMetadata\":{\"promptTokenCount\":2,\"candidatesTokenCount\":2}}\r\n\r\n";
+	for (size_t i = 0; evs[i]; i++)
+		f.spec.cb.on_data(NULL, evs + i, 1, f.spec.ud);
+	f.spec.cb.on_done(NULL, 0, "", f.spec.ud);
+	CHECK(strstr(f.out.data, "data: {\"id\":\"r9\",\"object\":\"chat.completion.chunk\"") != NULL);
+	CHECK(strstr(f.out.data, "\"content\":\"Hel\"") && strstr(f.out.data, "\"content\":\"lo\"") &&
+	      strstr(f.out.data, "\"finish_reason\":\"stop\"") && strstr(f.out.data, "\"choices\":[]") &&
+	      strstr(f.out.data, "\"total_tokens\":4"));
+	CHECK(f.out.len > 14 && strcmp(f.out.data + f.out.len - 14, "data: [DONE]\n\n") == 0);
+	CHECK(f.ended == 1);
+
+	/* stream cut before a finish reason -> error chunk + [DONE] */
+	buf_reset(&f.out);
+	call = gateway_call_start(g, &up, chat, &master,
+		STR_LIT("{\"model\":\"g\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), &a, &sink);
+	on_stream(&f, "text/event-stream");
+	const char *part = "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hel\"}]}}]}\n\n";
+	f.spec.cb.on_data(NULL, part, strlen(part), f.spec.ud);
+	f.spec.cb.on_done(NULL, 0, "", f.spec.ud);
+	CHECK(strstr(f.out.data, "\"type\":\"Streaming\"") && strstr(f.out.data, "ended before the response was complete"));
+	CHECK(strcmp(f.out.data + f.out.len - 14, "data: [DONE]\n\n") == 0);
+
+	/* in-stream error payload -> error chunk, upstream cancelled */
+	buf_reset(&f.out);
+	call = gateway_call_start(g, &up, chat, &master,
+		STR_LIT("{\"model\":\"g\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), &a, &sink);
+	on_stream(&f, "text/event-stream");
+	const char *ee = "data: {\"error\":{\"code\":429,\"message\":\"quota\",\"status\":\"RESOURCE_EXHAUSTED\"}}\n\n";
+	int cancelled = f.cancelled;
+	f.spec.cb.on_data(NULL, ee, strlen(ee), f.spec.ud);
+	CHECK(strstr(f.out.data, "\"type\":\"Streaming\"") && strstr(f.out.data, "quota"));
+	CHECK(strcmp(f.out.data + f.out.len - 14, "data: [DONE]\n\n") == 0 && f.cancelled == cancelled + 1);
+
+	/* embeddings are not wired for Gemini: 501 */
+	buf_reset(&f.out);
+	call = gateway_call_start(g, &up, gateway_op_get(GATEWAY_OP_EMBEDDINGS), &master,
+				  STR_LIT("{\"model\":\"g\",\"input\":\"x\"}"), &a, &sink);
+	CHECK(call == NULL && f.status == 501);
+
+	buf_free(&f.out);
+	arena_free(&a);
+	gateway_free(g);
+	config_free(c);
+}
+
 int main(void)
 {
 	RUN(error_envelope);
@@ -641,5 +750,6 @@ int main(void)
 	RUN(retry_rules);
 	RUN(self_loop);
 	RUN(anthropic_retries_keepalive_master);
+	RUN(gemini_native);
 	return t_done();
 }

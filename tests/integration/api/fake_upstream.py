@@ -173,6 +173,44 @@ class H(BaseHTTPRequestHandler):
         ev("message_stop", {"type": "message_stop"})
         self.wfile.write(b"0\r\n\r\n")
 
+    def gemini(self, body):
+        """Google AI Studio: POST /v1beta/models/<m>:generateContent or
+        :streamGenerateContent?alt=sse, key in x-goog-api-key."""
+        path, _, query = self.path.partition("?")
+        model, _, method = path[len("/v1beta/models/"):].partition(":")
+        if self.headers.get("x-goog-api-key") != "gm-test-key" or self.headers.get("authorization"):
+            return self.send_json(400, [{"error": {"code": 400, "message": "API key not valid. Please pass a valid API key.", "status": "INVALID_ARGUMENT"}}])
+        if body is None or "model" in body or "stream" in body or not body.get("contents"):
+            return self.send_json(400, {"error": {"code": 400, "message": "bad body", "status": "INVALID_ARGUMENT"}})
+        if model == "gemini-err":
+            return self.send_json(429, {"error": {"code": 429, "message": "Resource has been exhausted (e.g. check quota).", "status": "RESOURCE_EXHAUSTED"}})
+        usage = {"promptTokenCount": 4, "candidatesTokenCount": 3, "totalTokenCount": 7}
+        if method == "generateContent" and not query:
+            parts = [{"text": "Hello from Gemini"}]
+            if body.get("tools"):
+                parts.append({"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}})
+            return self.send_json(200, {"candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP", "index": 0}],
+                                        "usageMetadata": usage, "modelVersion": model, "responseId": "gem-resp-1"})
+        if method != "streamGenerateContent" or query != "alt=sse":
+            return self.send_json(404, {"error": {"code": 404, "message": "no such method " + method, "status": "NOT_FOUND"}})
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        pieces = ("Hello", " from", " Gemini")
+        for i, piece in enumerate(pieces):
+            obj = {"candidates": [{"content": {"role": "model", "parts": [{"text": piece}]}, "index": 0}],
+                   "modelVersion": model, "responseId": "gem-stream-1"}
+            if i == len(pieces) - 1:
+                if model == "gemini-stream-cut":
+                    break
+                obj["candidates"][0]["finishReason"] = "STOP"
+                obj["usageMetadata"] = usage
+            self.chunk(("data: %s\r\n\r\n" % json.dumps(obj)).encode())
+            time.sleep(0.01)
+        self.wfile.write(b"0\r\n\r\n")
+        return True
+
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(n)
@@ -189,6 +227,8 @@ class H(BaseHTTPRequestHandler):
         p = self.path
         if p.endswith("/messages"):
             return self.anthropic(body)
+        if p.startswith("/v1beta/models/"):
+            return self.gemini(body)
         if p == "/v1/batches":
             return self.send_json(200, self.batch("batch_1", "validating", {"input_file_id": body.get("input_file_id"), "metadata": body.get("metadata")}))
         if p.startswith("/v1/batches/") and p.endswith("/cancel"):

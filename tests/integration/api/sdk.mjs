@@ -210,6 +210,66 @@ if (mode === 'config') {
     try { await client.chat.completions.create({ model: 'claude-err', messages: [{ role: 'user', content: 'x' }] }); } catch (e) { }
     assert((await log()).length - before === 1);
   });
+} else if (mode === 'gemini') {
+  const lastReq = async () => { const l = await log(); return l[l.length - 1]; };
+  await t('gemini chat non-stream', async () => {
+    const r = await client.chat.completions.create({ model: 'gemini-flash', max_tokens: 7, temperature: 0.5,
+      messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hi' }] });
+    assert(r.object === 'chat.completion' && r.choices[0].message.content === 'Hello from Gemini', JSON.stringify(r));
+    assert(r.choices[0].finish_reason === 'stop' && r.model === 'gemini-fake' && r.id === 'gem-resp-1', JSON.stringify(r));
+    assert(r.usage.prompt_tokens === 4 && r.usage.completion_tokens === 3 && r.usage.total_tokens === 7, JSON.stringify(r.usage));
+    const q = await lastReq();
+    assert(q.path === '/v1beta/models/gemini-fake:generateContent', q.path);
+    assert(q.headers['x-goog-api-key'] === 'gm-test-key' && !q.headers.authorization, JSON.stringify(q.headers));
+    assert(q.body.systemInstruction.parts[0].text === 'be brief' && q.body.contents[0].parts[0].text === 'hi', JSON.stringify(q.body));
+    assert(q.body.generationConfig.maxOutputTokens === 7 && q.body.generationConfig.temperature === 0.5, JSON.stringify(q.body));
+  });
+  await t('gemini tool call', async () => {
+    const r = await client.chat.completions.create({ model: 'gemini-flash', messages: [{ role: 'user', content: 'weather?' }],
+      tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }] });
+    const tc = r.choices[0].message.tool_calls;
+    assert(r.choices[0].finish_reason === 'tool_calls' && tc && tc[0].function.name === 'get_weather' &&
+      JSON.parse(tc[0].function.arguments).city === 'Paris', JSON.stringify(r.choices[0]));
+    const q = await lastReq();
+    assert(q.body.tools[0].functionDeclarations[0].name === 'get_weather', JSON.stringify(q.body));
+  });
+  await t('gemini stream with include_usage', async () => {
+    const s = await client.chat.completions.create({ model: 'gemini-flash', messages: [{ role: 'user', content: 'hi' }], stream: true,
+      stream_options: { include_usage: true } });
+    let text = '', finish = null, usage = null, id = null;
+    for await (const c of s) {
+      id = id || c.id;
+      text += c.choices[0]?.delta?.content || '';
+      finish = c.choices[0]?.finish_reason || finish;
+      if (c.usage) usage = c.usage;
+    }
+    assert(text === 'Hello from Gemini' && finish === 'stop' && id === 'gem-stream-1', `${text} ${finish} ${id}`);
+    assert(usage && usage.total_tokens === 7, JSON.stringify(usage));
+    const q = await lastReq();
+    assert(q.path === '/v1beta/models/gemini-fake:streamGenerateContent?alt=sse', q.path);
+  });
+  await t('gemini stream cut before finish -> stream error', async () => {
+    const s = await client.chat.completions.create({ model: 'gemini-cut', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    let text = '', threw = null;
+    try { for await (const c of s) text += c.choices[0]?.delta?.content || ''; } catch (e) { threw = e; }
+    assert(text === 'Hello from' && threw && /ended before the response was complete/.test(threw.message), `${text} ${threw && threw.message}`);
+  });
+  await t('gemini error body -> 429 RateLimited', async () => {
+    try { await client.chat.completions.create({ model: 'gemini-err', messages: [{ role: 'user', content: 'x' }] }); throw new Error('no error'); }
+    catch (e) { assert(e.status === 429 && e.error.type === 'RateLimited' && /Resource has been exhausted/.test(e.error.message), `${e.status} ${JSON.stringify(e.error)}`); }
+  });
+  await t('gemini wrong key (array error body) -> 400 with Google message', async () => {
+    try { await client.chat.completions.create({ model: 'gemini-badkey', messages: [{ role: 'user', content: 'x' }] }); throw new Error('no error'); }
+    catch (e) { assert(e.status === 400 && e.error.message === 'bad request: API key not valid. Please pass a valid API key.', `${e.status} ${JSON.stringify(e.error)}`); }
+  });
+  await t('gemini empty messages -> 400 (local)', async () => {
+    try { await client.chat.completions.create({ model: 'gemini-flash', messages: [] }); throw new Error('no error'); }
+    catch (e) { assert(e.status === 400 && /messages array must not be empty/.test(e.error.message), e.error.message); }
+  });
+  await t('gemini embeddings -> 501 (not wired)', async () => {
+    try { await client.embeddings.create({ model: 'gemini-flash', input: 'x' }); throw new Error('no error'); }
+    catch (e) { assert(e.status === 501, `${e.status} ${JSON.stringify(e.error)}`); }
+  });
 } else if (mode === 'zero') {
   await t('zero-config chat openai/<model>', async () => {
     const r = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
