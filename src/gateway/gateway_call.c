@@ -1,22 +1,26 @@
 /* gateway_call.c — one upstream operation: body checks, routing, the
  * upstream request through the injected upstream interface (with retries and
  * back-off before anything reached the client), and the answer: OpenAI-
- * compatible responses passed through byte for byte, Anthropic
- * (xlate_anthropic) and Google AI Studio / Gemini (xlate_gemini) chat
- * translated, streams re-framed event by event (never buffered whole)
- * with backpressure and keep-alive comments, ending in data: [DONE].
+ * compatible responses passed through byte for byte, native provider APIs
+ * translated through their codec (providers/xlate_codec.h: Anthropic,
+ * Gemini, ...), SigV4-signed where the target says so, streams (SSE or AWS
+ * event stream) re-framed event by event (never buffered whole) with
+ * backpressure and keep-alive comments, ending in data: [DONE].
  * The management operations (files, batches, responses) use the same
  * machine (gateway_master_start, below). */
 #include "gateway/gateway_private.h"
 #include "base/b64.h"
 #include "base/clock.h"
+#include "base/ct.h"
 #include "base/err.h"
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/rand.h"
 #include "http/sse.h"
-#include "providers/xlate_anthropic.h"
-#include "providers/xlate_gemini.h"
+#include "json/json.h"
+#include "providers/eventstream.h"
+#include "providers/sigv4.h"
+#include "providers/xlate_codec.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,23 +43,25 @@ struct gateway_call {
 	buf out;                      /* stream: framed events for the next write */
 	buf lines;                    /* stream: chunks from the translator */
 	sse_decoder dec;
+	eventstream_dec evs;          /* AWS event stream framing (Bedrock) */
 	arena scratch;                /* translator scratch, reset per event */
-	xlate_anthropic_stream *ast;  /* Anthropic stream state (request arena) */
-	xlate_gemini_stream *gst;     /* Gemini stream state (request arena) */
+	const xlate_codec *codec;     /* native translation, NULL = pass-through */
+	void *st;                     /* the codec's stream state (request arena) */
+	sigv4_output sig;             /* the attempt's SigV4 headers (Bedrock) */
 	http_header hdrs[CALL_MAX_HEADERS];
 	size_t nhdrs;
+	size_t nhdrs_fixed;           /* headers before the per-attempt ones */
 	char url[PROVIDER_BASE_URL_MAX + 1024];
 	size_t url_len;
 	const char *method;
 	uint32_t total_ms;
 	char ctype[128];
-	char beta[XLATE_ANTHROPIC_BETA_MAX];
+	char xhdr[XLATE_HEADER_MAX];  /* the codec's computed header value */
 	int status;
 	int retry_after;
 	unsigned attempt;             /* retries done */
 	unsigned max_retries;
-	bool anthropic;               /* translate to/from the Messages API */
-	bool gemini;                  /* translate to/from generateContent */
+	bool aws_stream;              /* upstream stream is an AWS event stream */
 	bool streaming;               /* client asked for a stream */
 	bool began;                   /* stream head sent to the client */
 	bool saw_done;
@@ -74,6 +80,8 @@ static void call_release(gateway_call *c)
 	buf_free(&c->out);
 	buf_free(&c->lines);
 	sse_decoder_free(&c->dec);
+	eventstream_dec_free(&c->evs);
+	sigv4_output_free(&c->sig);
 	arena_free(&c->scratch);
 	c->h = NULL;
 	c->finished = true;
@@ -255,18 +263,17 @@ static void on_head(http_client_req *r, const http_client_resp *resp, void *ud)
 }
 
 /* One decoded upstream event. false when the call ended. */
-static bool stream_event(gateway_call *c, const sse_event *ev)
+static bool stream_event(gateway_call *c, str type, str data)
 {
-	if (!c->anthropic && !c->gemini) {
-		if (str_eq_cstr(ev->data, "[DONE]"))
+	if (!c->codec) {
+		if (str_eq_cstr(data, "[DONE]"))
 			c->saw_done = true;
-		if (sse_write_data(&c->out, ev->data) < 0)
+		if (sse_write_data(&c->out, data) < 0)
 			log_warn("gateway: dropped a stream event");
 		return true;
 	}
 	xlate_err xe;
-	int rc = c->gemini ? xlate_gemini_stream_feed(c->gst, ev->data, &c->scratch, &c->lines, &xe) :
-			     xlate_anthropic_stream_feed(c->ast, ev->type, ev->data, &c->scratch, &c->lines, &xe);
+	int rc = c->codec->stream_feed(c->st, type, data, &c->scratch, &c->lines, &xe);
 	arena_reset(&c->scratch);
 	if (rc < 0) {
 		char msg[XLATE_ERR_MSG_MAX + 32];
@@ -276,6 +283,52 @@ static bool stream_event(gateway_call *c, const sse_event *ev)
 	}
 	frame_lines(c);
 	return true;
+}
+
+/* An AWS event stream (Bedrock ConverseStream): binary messages with CRCs;
+ * "event" messages go to the codec as (:event-type, payload); "exception"
+ * and "error" messages end the stream with an error event. */
+static void aws_stream_data(gateway_call *c, const char *p, size_t n)
+{
+	if (eventstream_dec_feed(&c->evs, p, n) < 0) {
+		buf_reset(&c->out);
+		stream_abort(c, "streaming error: upstream event too large", true);
+		return;
+	}
+	for (;;) {
+		eventstream_msg m;
+		int rc = eventstream_dec_next(&c->evs, &m);
+		if (rc == ERR_AGAIN)
+			break;
+		if (rc < 0) {
+			stream_abort(c, "streaming error: malformed AWS event stream (bad length or CRC)", true);
+			return;
+		}
+		str mt = str_make(m.message_type, m.message_type_len);
+		if (m.message_type && !str_eq_cstr(mt, "event")) {
+			str what = m.exception_type ? str_make(m.exception_type, m.exception_type_len) :
+				   str_make(m.error_code, m.error_code_len);
+			str detail = m.error_message ? str_make(m.error_message, m.error_message_len) :
+				     str_make((const char *)m.payload, m.payload_len);
+			json_doc d;
+			str jm;
+			if (!m.error_message &&
+			    json_parse_arena(&d, &c->scratch, detail.p ? detail.p : "", detail.n, NULL, NULL) == 0 &&
+			    xlate_get_str(&d, 0, "message", &c->scratch, &jm))
+				detail = jm;
+			char msg[GATEWAY_MSG_MAX];
+			snprintf(msg, sizeof msg, "streaming error: " STR_FMT ": " STR_FMT,
+				 (int)(what.n > 100 ? 100 : what.n), what.p ? what.p : "",
+				 (int)(detail.n > 300 ? 300 : detail.n), detail.p ? detail.p : "");
+			arena_reset(&c->scratch);
+			stream_abort(c, msg, true);
+			return;
+		}
+		if (!stream_event(c, str_make(m.event_type, m.event_type_len),
+				  str_make((const char *)m.payload, m.payload_len)))
+			return;
+	}
+	flush_out(c);
 }
 
 static void on_data(http_client_req *r, const char *p, size_t n, void *ud)
@@ -295,6 +348,10 @@ static void on_data(http_client_req *r, const char *p, size_t n, void *ud)
 		}
 		return;
 	}
+	if (c->aws_stream) {
+		aws_stream_data(c, p, n);
+		return;
+	}
 	while (n && !c->saw_done) {
 		size_t used = 0;
 		sse_event ev;
@@ -309,20 +366,22 @@ static void on_data(http_client_req *r, const char *p, size_t n, void *ud)
 		}
 		if (rc == 0)
 			break;
-		if (!stream_event(c, &ev))
+		if (!stream_event(c, ev.type, ev.data))
 			return;
 	}
 	flush_out(c);
 }
 
-/* Map an upstream error answer (status >= 300, body in c->resp). A Google
- * error body ({"error":{...}} or a one-element array of it) is read with
- * xlate_gemini_error and its message re-wrapped for gateway_map_upstream. */
+/* Map an upstream error answer (status >= 300, body in c->resp). A native
+ * error body (Google's {"error":{...}}, Anthropic's, Bedrock's ...) is read
+ * with the codec's error reader and its message re-wrapped for
+ * gateway_map_upstream. */
 static void map_upstream_error(gateway_call *c, int status, gateway_error *e)
 {
 	str body = str_make(c->resp.data, c->resp.len);
 	xlate_err xe;
-	if (c->gemini && xlate_gemini_error(c->resp.data ? c->resp.data : "", c->resp.len, &c->scratch, &xe) == 0) {
+	if (c->codec && c->codec->error &&
+	    c->codec->error(c->resp.data ? c->resp.data : "", c->resp.len, &c->scratch, &xe) == 0) {
 		buf b = { 0 };
 		b.cap = 4096;
 		if (gateway_error_json(&b, GATEWAY_SERVER_ERROR, xe.msg, strlen(xe.msg)) == 0)
@@ -337,19 +396,16 @@ static void map_upstream_error(gateway_call *c, int status, gateway_error *e)
 	gateway_map_upstream(status, body, e);
 }
 
-/* The non-stream answer of an Anthropic or Gemini upstream, translated. */
+/* The non-stream answer of a native upstream, translated by its codec. */
 static void translated_respond(gateway_call *c)
 {
 	gateway_error e;
 	buf out = { 0 };
 	buf_init(&out, LIMIT_UPSTREAM_BODY_BYTES);
-	xlate_ctx cx = { .model = c->route.target.model,
-			 .id = c->gemini ? STR_LIT("chatcmpl-gemini") : STR_LIT("chatcmpl-anthropic"),
-			 .created = clock_wall_s() };
+	xlate_ctx cx = { .model = c->route.target.model, .id = str_from(c->codec->id), .created = clock_wall_s() };
 	xlate_err xe;
 	const char *in = c->resp.data ? c->resp.data : "";
-	int rc = c->gemini ? xlate_gemini_response(&cx, in, c->resp.len, &c->scratch, &out, NULL, &xe) :
-			     xlate_anthropic_response(&cx, in, c->resp.len, &c->scratch, &out, NULL, &xe);
+	int rc = c->codec->response(&cx, in, c->resp.len, &c->scratch, &out, NULL, &xe);
 	arena_reset(&c->scratch);
 	if (rc < 0) {
 		buf_free(&out);
@@ -384,10 +440,13 @@ static void on_done(http_client_req *r, int err, const char *reason, void *ud)
 			stream_abort(c, msg, false);
 			return;
 		}
-		if ((c->anthropic || c->gemini) && !c->saw_done) {
+		if (c->aws_stream && eventstream_dec_pending(&c->evs)) {
+			stream_abort(c, "streaming error: the upstream event stream ended inside a message", false);
+			return;
+		}
+		if (c->codec && !c->saw_done) {
 			xlate_err xe;
-			int rc = c->gemini ? xlate_gemini_stream_end(c->gst, &c->lines, &xe) :
-					     xlate_anthropic_stream_end(c->ast, &c->lines, &xe);
+			int rc = c->codec->stream_end(c->st, &c->lines, &xe);
 			if (rc < 0) {
 				char msg[XLATE_ERR_MSG_MAX + 32];
 				snprintf(msg, sizeof msg, "streaming error: %s", xe.msg);
@@ -435,7 +494,7 @@ static void on_done(http_client_req *r, int err, const char *reason, void *ud)
 		finish_error(c, &e);
 		return;
 	}
-	if (c->anthropic || c->gemini) {
+	if (c->codec) {
 		translated_respond(c);
 		return;
 	}
@@ -454,8 +513,74 @@ static void on_done(http_client_req *r, int err, const char *reason, void *ud)
 
 /* ---- start ------------------------------------------------------------------------ */
 
+/* AWS Signature V4 over this attempt's request (Bedrock): host, path and
+ * query from c->url, the body, the time now; the signed headers are added
+ * after the fixed ones (re-signed on every retry, so the date stays fresh). */
+static int sign_attempt(gateway_call *c, gateway_error *e)
+{
+	const provider_target *t = &c->route.target;
+	const char *u = strstr(c->url, "://");
+	if (!u)
+		return gateway_fail(e, GATEWAY_INTERNAL, "internal error: bad upstream URL");
+	u += 3;
+	size_t hl = strcspn(u, "/?");
+	char host[512];
+	if (hl >= sizeof host)
+		return gateway_fail(e, GATEWAY_INTERNAL, "internal error: upstream host too long");
+	memcpy(host, u, hl);
+	host[hl] = 0;
+	const char *path = u + hl;
+	size_t pl = strcspn(path, "?");
+	char pathz[sizeof c->url];
+	memcpy(pathz, path, pl);
+	pathz[pl] = 0;
+	sigv4_param q[SIGV4_MAX_QUERY];
+	size_t nq = 0;
+	if (path[pl] == '?') {
+		/* provider URLs put only unreserved characters in their queries */
+		const char *qp = path + pl + 1;
+		while (*qp && nq < SIGV4_MAX_QUERY) {
+			size_t kl = strcspn(qp, "&");
+			const char *eq = memchr(qp, '=', kl);
+			q[nq].name = qp;
+			q[nq].name_len = eq ? (size_t)(eq - qp) : kl;
+			q[nq].value = eq ? eq + 1 : qp + kl;
+			q[nq].value_len = eq ? kl - (size_t)(eq - qp) - 1 : 0;
+			nq++;
+			qp += kl + (qp[kl] == '&');
+		}
+	}
+	char ak[256], sk[256], tok[4096], region[64];
+	str_to_cbuf(t->aws_access_key, ak, sizeof ak);
+	str_to_cbuf(t->aws_secret_key, sk, sizeof sk);
+	str_to_cbuf(t->aws_session_token, tok, sizeof tok);
+	str_to_cbuf(t->region, region, sizeof region);
+	sigv4_output_free(&c->sig);
+	sigv4_input in = {
+		.method = c->method, .host = host, .path = pathz, .query = q, .nquery = nq,
+		.body = c->req.data, .body_len = c->req.len, .region = region, .service = "bedrock",
+		.access_key_id = ak, .secret_access_key = sk, .session_token = tok,
+		.time = clock_wall_s(),
+	};
+	int rc = sigv4_sign(&in, &c->sig);
+	ct_wipe(sk, sizeof sk);
+	if (rc < 0)
+		return gateway_fail(e, GATEWAY_INTERNAL, "internal error: cannot sign the request (SigV4)");
+	for (size_t i = 0; i < c->sig.nadd; i++) {
+		const sigv4_header *h = &c->sig.add[i];
+		/* the token header points at tok (a stack copy): use the target's slice */
+		str v = h->value == tok ? t->aws_session_token : str_make(h->value, h->value_len);
+		if (c->nhdrs < CALL_MAX_HEADERS)
+			c->hdrs[c->nhdrs++] = (http_header){ str_make(h->name, h->name_len), v };
+	}
+	return 0;
+}
+
 static int send_attempt(gateway_call *c, gateway_error *e)
 {
+	c->nhdrs = c->nhdrs_fixed;
+	if (c->route.target.cred == PROVIDER_CRED_AWS && sign_attempt(c, e) < 0)
+		return -1;
 	c->status = 0;
 	c->retry_after = -1;
 	c->ctype[0] = 0;
@@ -542,54 +667,36 @@ static gateway_call *call_new(gateway *g, const gateway_upstream *up, const gate
 static int call_go(gateway_call *c, gateway_error *e)
 {
 	c->total_ms = timeout_ms(c);
+	c->nhdrs_fixed = c->nhdrs;
 	return send_attempt(c, e);
 }
 
-static int anthropic_prepare(gateway_call *c, arena *a, gateway_error *e)
+/* Translate the client's body with the codec into c->req, add the codec's
+ * computed header, and set up the stream state. 0, or -1 with e. */
+static int codec_prepare(gateway_call *c, arena *a, gateway_error *e)
 {
+	const xlate_codec *k = c->codec;
 	xlate_ctx cx = { .model = c->route.target.model, .stream = c->streaming };
 	xlate_req_info info = { 0 };
 	xlate_err xe;
-	int rc = xlate_anthropic_request(&cx, c->client_body.p ? c->client_body.p : "", c->client_body.n,
-					 &c->scratch, &c->req, &info, &xe);
+	int rc = k->request(&cx, c->client_body.p ? c->client_body.p : "", c->client_body.n, &c->scratch, &c->req,
+			    &info, &xe);
 	arena_reset(&c->scratch);
 	if (rc < 0) {
 		if (xe.kind == XLATE_E_BAD_REQUEST)
 			return gateway_fail(e, GATEWAY_BAD_REQUEST, "bad request: %s", xe.msg);
 		return gateway_fail(e, GATEWAY_INTERNAL, "internal error: %s", xe.msg);
 	}
-	if (xlate_anthropic_beta(c->req.data, c->req.len, &c->scratch, c->beta) > 0)
-		add_header(c, "anthropic-beta", str_from(c->beta));
+	if (k->header_value && k->header_value(c->req.data, c->req.len, &c->scratch, c->xhdr) > 0)
+		add_header(c, k->header_name, str_from(c->xhdr));
 	arena_reset(&c->scratch);
 	if (c->streaming) {
-		if (!(c->ast = arena_calloc(a, 1, sizeof *c->ast)))
-			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
-		xlate_ctx sx = { .model = c->route.target.model, .id = STR_LIT("chatcmpl-anthropic"),
+		if (!k->stream_feed || !(c->st = arena_calloc(a, 1, k->stream_size)))
+			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: %s",
+					    k->stream_feed ? "out of memory" : "the provider does not stream");
+		xlate_ctx sx = { .model = c->route.target.model, .id = str_from(k->id),
 				 .created = clock_wall_s(), .include_usage = info.include_usage };
-		xlate_anthropic_stream_init(c->ast, &sx);
-	}
-	return 0;
-}
-
-static int gemini_prepare(gateway_call *c, arena *a, gateway_error *e)
-{
-	xlate_ctx cx = { .model = c->route.target.model, .stream = c->streaming };
-	xlate_req_info info = { 0 };
-	xlate_err xe;
-	int rc = xlate_gemini_request(&cx, c->client_body.p ? c->client_body.p : "", c->client_body.n, &c->scratch,
-				      &c->req, &info, &xe);
-	arena_reset(&c->scratch);
-	if (rc < 0) {
-		if (xe.kind == XLATE_E_BAD_REQUEST)
-			return gateway_fail(e, GATEWAY_BAD_REQUEST, "bad request: %s", xe.msg);
-		return gateway_fail(e, GATEWAY_INTERNAL, "internal error: %s", xe.msg);
-	}
-	if (c->streaming) {
-		if (!(c->gst = arena_calloc(a, 1, sizeof *c->gst)))
-			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
-		xlate_ctx sx = { .model = c->route.target.model, .id = STR_LIT("chatcmpl-gemini"),
-				 .created = clock_wall_s(), .include_usage = info.include_usage };
-		xlate_gemini_stream_init(c->gst, &sx);
+		k->stream_init(c->st, &sx);
 	}
 	return 0;
 }
@@ -617,9 +724,8 @@ gateway_call *gateway_call_start(gateway *g, const gateway_upstream *up, const g
 	if (gateway_route_model(g, c->body.model, &c->route, &e) < 0)
 		goto fail;
 	provider_target *t = &c->route.target;
-	c->anthropic = t->adapter == PROVIDER_ADAPTER_ANTHROPIC && op->id == GATEWAY_OP_CHAT;
-	c->gemini = t->adapter == PROVIDER_ADAPTER_GEMINI && op->id == GATEWAY_OP_CHAT;
-	if (!adapter_forwardable(t->adapter) && !c->anthropic && !c->gemini) {
+	c->codec = xlate_codec_for(t->adapter, op->pop);
+	if (!adapter_forwardable(t->adapter) && !c->codec) {
 		gateway_fail(&e, GATEWAY_ENDPOINT_NOT_SUPPORTED, "provider %s does not support %s",
 			     provider_adapter_get(t->adapter)->name, op->endpoint);
 		goto fail;
@@ -631,11 +737,11 @@ gateway_call *gateway_call_start(gateway *g, const gateway_upstream *up, const g
 	add_header(c, "Content-Type", STR_LIT("application/json"));
 	if (c->streaming)
 		add_header(c, "Accept", STR_LIT("text/event-stream"));
-	if (c->anthropic) {
-		if (anthropic_prepare(c, a, &e) < 0)
-			goto fail;
-	} else if (c->gemini) {
-		if (gemini_prepare(c, a, &e) < 0)
+	c->aws_stream = c->streaming && provider_adapter_get(t->adapter)->stream_format == PROVIDER_STREAM_AWS_EVENT_STREAM;
+	if (c->aws_stream)
+		eventstream_dec_init(&c->evs, LIMIT_SSE_EVENT_BYTES);
+	if (c->codec) {
+		if (codec_prepare(c, a, &e) < 0)
 			goto fail;
 	} else if (gateway_body_rewrite(&c->body, t, &c->req) < 0) {
 		gateway_fail(&e, GATEWAY_INTERNAL, "internal error: cannot build the upstream body");

@@ -1,0 +1,74 @@
+/* xlate_codec.c — the (adapter, operation) -> translator table. Each native
+ * family adds its rows here; the adapters of the stream-state structs are
+ * the only glue (the translators keep their typed signatures). */
+#include "providers/xlate_codec.h"
+#include "providers/xlate_anthropic.h"
+#include "providers/xlate_gemini.h"
+
+/* ---- Anthropic Messages ---------------------------------------------------- */
+
+static void anthropic_init(void *st, const xlate_ctx *cx) { xlate_anthropic_stream_init(st, cx); }
+
+static int anthropic_feed(void *st, str type, str data, arena *scratch, buf *out, xlate_err *err)
+{
+	return xlate_anthropic_stream_feed(st, type, data, scratch, out, err);
+}
+
+static int anthropic_end(void *st, buf *out, xlate_err *err) { return xlate_anthropic_stream_end(st, out, err); }
+
+static const xlate_codec anthropic_chat = {
+	.name = "anthropic.chat",
+	.id = "chatcmpl-anthropic",
+	.request = xlate_anthropic_request,
+	.response = xlate_anthropic_response,
+	.error = xlate_anthropic_error,
+	.stream_size = sizeof(xlate_anthropic_stream),
+	.stream_init = anthropic_init,
+	.stream_feed = anthropic_feed,
+	.stream_end = anthropic_end,
+	.header_name = "anthropic-beta",
+	.header_value = xlate_anthropic_beta,
+};
+
+/* ---- Google generateContent (AI Studio and Vertex AI share the body) --------- */
+
+static void gemini_init(void *st, const xlate_ctx *cx) { xlate_gemini_stream_init(st, cx); }
+
+static int gemini_feed(void *st, str type, str data, arena *scratch, buf *out, xlate_err *err)
+{
+	(void)type;
+	return xlate_gemini_stream_feed(st, data, scratch, out, err);
+}
+
+static int gemini_end(void *st, buf *out, xlate_err *err) { return xlate_gemini_stream_end(st, out, err); }
+
+static const xlate_codec gemini_chat = {
+	.name = "gemini.chat",
+	.id = "chatcmpl-gemini",
+	.request = xlate_gemini_request,
+	.response = xlate_gemini_response,
+	.error = xlate_gemini_error,
+	.stream_size = sizeof(xlate_gemini_stream),
+	.stream_init = gemini_init,
+	.stream_feed = gemini_feed,
+	.stream_end = gemini_end,
+};
+
+/* ---- the table ------------------------------------------------------------------ */
+
+static const struct {
+	provider_adapter adapter;
+	provider_op op;
+	const xlate_codec *codec;
+} rows[] = {
+	{ PROVIDER_ADAPTER_ANTHROPIC, PROVIDER_OP_CHAT, &anthropic_chat },
+	{ PROVIDER_ADAPTER_GEMINI, PROVIDER_OP_CHAT, &gemini_chat },
+};
+
+const xlate_codec *xlate_codec_for(provider_adapter a, provider_op op)
+{
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		if (rows[i].adapter == a && rows[i].op == op)
+			return rows[i].codec;
+	return NULL;
+}
