@@ -229,6 +229,30 @@ str xlate_join_strs(const json_doc *d, int arr, const char *field, xlate_keep_fn
 	return str_make(s, len + 2);
 }
 
+int xlate_w_args(json_writer *w, const json_doc *d, int i, arena *a, size_t cap)
+{
+	buf tb = { 0 };
+	json_writer cw;
+	int rc = 0;
+	tb.cap = cap;
+	json_write_init(&cw, &tb, 0);
+	cw.max_depth = JSON_DEPTH_MAX;
+	if (i >= 0) {
+		rc = xlate_copy(&cw, d, i, a);
+	} else {
+		json_write_obj_begin(&cw);
+		json_write_obj_end(&cw);
+	}
+	if (!rc)
+		rc = json_write_finish(&cw);
+	if (!rc)
+		rc = json_write_strn(w, tb.data ? tb.data : "", tb.len);
+	else if (!w->err)
+		w->err = rc;
+	buf_free(&tb);
+	return rc;
+}
+
 void xlate_set_fixed(char *dst, size_t cap, uint16_t *len, str s)
 {
 	if (s.n < cap) {

@@ -48,6 +48,10 @@ typedef struct xlate_ctx {
  * error (XLATE_E_BAD_REQUEST) instead of being sent as {} (upstream's rule).
  * An empty or all-blank string always means {}. */
 #define XLATE_F_STRICT_ARGS 0x01u
+/* Embeddings: the client asked for encoding_format "base64" (set by a request
+ * translator in xlate_req_info.flags, handed back in the response ctx's
+ * flags): each embedding is the base64 of its little-endian float32 values. */
+#define XLATE_F_EMBED_BASE64 0x02u
 
 /* Which error the gateway reports (rest-api.md error table). */
 typedef enum xlate_kind {
@@ -85,6 +89,7 @@ typedef struct xlate_usage {
 typedef struct xlate_req_info {
 	bool stream;                 /* the client's "stream" was true */
 	bool include_usage;          /* stream_options.include_usage was true */
+	unsigned flags;              /* XLATE_F_* the response translator needs in its ctx */
 } xlate_req_info;
 
 /* ---- helpers for translators (xlate.c) ------------------------------------ */
@@ -170,9 +175,41 @@ typedef bool (*xlate_keep_fn)(const json_doc *d, int el, const void *ud);
 str xlate_join_strs(const json_doc *d, int arr, const char *field, xlate_keep_fn keep,
 		    const void *ud, arena *a, int *rc);
 
+/* A tool call's "arguments": value i of d (any type; {} when i < 0) written
+ * as one JSON string holding its compact JSON text, built in a temporary buf
+ * capped at cap. The error (ERR_TOOBIG, ERR_NOMEM) is also made sticky in
+ * w; returns 0 or it. */
+int xlate_w_args(json_writer *w, const json_doc *d, int i, arena *a, size_t cap);
+
 /* Copy s into the fixed array dst[cap] (NUL-terminated) and set *len, when
  * it fits (s.n < cap); longer s leaves dst and *len as they were. */
 void xlate_set_fixed(char *dst, size_t cap, uint16_t *len, str s);
+
+/* ---- request pieces several native bodies share ----------------------------- */
+
+/* The JSON object held by an OpenAI tool call's "arguments" string, written
+ * to w as a value (an Anthropic tool_use input, a Gemini functionCall args, a
+ * Bedrock toolUse input): {} when args is empty or blank; {} too when it is
+ * not a JSON object, unless flags has XLATE_F_STRICT_ARGS: then ERR_INVAL
+ * with err BAD_REQUEST "messages[mi].tool_calls[ti].function.arguments is
+ * not a JSON object: ...". Parses into a. 0, ERR_INVAL or ERR_NOMEM; the
+ * writer's own errors stay sticky in w. */
+int xlate_w_args_object(json_writer *w, str args, unsigned flags, size_t mi, size_t ti, arena *a,
+			xlate_err *err);
+
+/* A data: URL "data:<media type>[;param...][;base64],<data>": true with *mt
+ * = the media type (without parameters, may be empty), *data = the text
+ * after the first ',' and *base64 = the ";base64" marker was there; false
+ * when url is not a data: URL with a ','. Zero copy. */
+bool xlate_data_url(str url, str *mt, str *data, bool *base64);
+
+/* The instruction a provider without native JSON mode gets in its system
+ * prompt for response_format rf (d's token, may be -1): json_object ->
+ * "Respond with valid JSON only. ..."; json_schema -> the schema (pretty
+ * JSON) named by json_schema.name ("output" when absent) in a ```json
+ * fence. Appended to tb. 1 when written, 0 when rf asks for none (tb
+ * untouched), or ERR_TOOBIG / ERR_NOMEM. */
+int xlate_rf_instruction(const json_doc *d, int rf, arena *a, buf *tb);
 
 /* ---- stream plumbing shared by the translators' state machines ------------- */
 

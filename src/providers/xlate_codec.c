@@ -3,6 +3,7 @@
  * the only glue (the translators keep their typed signatures). */
 #include "providers/xlate_codec.h"
 #include "providers/xlate_anthropic.h"
+#include "providers/xlate_cohere.h"
 #include "providers/xlate_gemini.h"
 
 /* ---- Anthropic Messages ---------------------------------------------------- */
@@ -54,6 +55,29 @@ static const xlate_codec gemini_chat = {
 	.stream_end = gemini_end,
 };
 
+/* ---- Cohere v2 Chat (embeddings and rerank are OpenAI-compatible) --------------- */
+
+static void cohere_init(void *st, const xlate_ctx *cx) { xlate_cohere_stream_init(st, cx); }
+
+static int cohere_feed(void *st, str type, str data, arena *scratch, buf *out, xlate_err *err)
+{
+	return xlate_cohere_stream_feed(st, type, data, scratch, out, err);
+}
+
+static int cohere_end(void *st, buf *out, xlate_err *err) { return xlate_cohere_stream_end(st, out, err); }
+
+static const xlate_codec cohere_chat = {
+	.name = "cohere.chat",
+	.id = "chatcmpl-cohere",
+	.request = xlate_cohere_request,
+	.response = xlate_cohere_response,
+	.error = xlate_cohere_error,
+	.stream_size = sizeof(xlate_cohere_stream),
+	.stream_init = cohere_init,
+	.stream_feed = cohere_feed,
+	.stream_end = cohere_end,
+};
+
 /* ---- the table ------------------------------------------------------------------ */
 
 static const struct {
@@ -63,6 +87,7 @@ static const struct {
 } rows[] = {
 	{ PROVIDER_ADAPTER_ANTHROPIC, PROVIDER_OP_CHAT, &anthropic_chat },
 	{ PROVIDER_ADAPTER_GEMINI, PROVIDER_OP_CHAT, &gemini_chat },
+	{ PROVIDER_ADAPTER_COHERE, PROVIDER_OP_CHAT, &cohere_chat },
 };
 
 const xlate_codec *xlate_codec_for(provider_adapter a, provider_op op)
