@@ -1,0 +1,198 @@
+#!/bin/sh
+# tests/integration/registry.sh — registry providers through their OWN rows.
+# build/liter-llm api talks to every OpenAI-compatible row of the provider
+# registry (tests/integration/registry/providers.tsv, a copy of the shared
+# spec's) plus the openai row, at the row's real base URL host and path, with
+# the row's auth style and parameter renames — no base_url anywhere (a
+# base_url would turn an entry into the generic `custom` provider). The
+# connection is redirected by the environment instead: HTTPS_PROXY/HTTP_PROXY
+# name a Python CONNECT/forward proxy on loopback (registry/fake.py) that
+# tunnels every "CONNECT host:443" to a local TLS fake presenting one
+# certificate (test CA made here with openssl) whose SAN lists every sampled
+# provider host; SSL_CERT_FILE makes the gateway trust that CA. The fakes log
+# the CONNECT target, SNI, request line, headers and body of every call;
+# registry/registry.py picks the sample from the TSV and checks:
+#   zero-config (no [[models]], keys from <PROVIDER>_API_KEY env vars): chat
+#   for every sampled row (CONNECT host, SNI, path = base path +
+#   /chat/completions, Host, auth header, upstream model id, the
+#   max_completion_tokens -> max_tokens mapping exactly where the row has it,
+#   other fields unchanged, the gateway key never upstream, no foreign key,
+#   response bytes unchanged), SSE streams through the tunnel for a subset,
+#   embeddings for the rows declaring them; a [[models]] run naming registry
+#   providers without base_url (inline and env keys, bare names matched by a
+#   row's model prefix); the proxy environment (NO_PROXY: a <PROVIDER>_BASE_URL
+#   at a plain-HTTP fake goes direct, the proxy sees nothing; https_proxy over
+#   HTTPS_PROXY; proxy credentials on CONNECT only; a refused CONNECT -> 502); a wrong CA (SSL_CERT_FILE of another
+#   CA) -> 502 with the TLS verification message, and the gateway keeps serving.
+# Loopback only. Usage: sh tests/integration/registry.sh [build-dir]
+# Scratch in $B/it-registry. Ends with "N passed, N failed".
+B=${1:-build}
+cd "$(dirname "$0")/../.." || exit 2
+ROOT=$(pwd)
+case $B in /*) ;; *) B=$ROOT/$B ;; esac
+BIN=$B/liter-llm
+W=$B/it-registry
+D=$ROOT/tests/integration/registry
+TSV=$D/providers.tsv
+P=0 F=0
+PIDS=""
+ok() { P=$((P + 1)); echo "ok   $1"; }
+bad() { F=$((F + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && [ -f "$2" ] && tail -n 15 "$2" | sed 's/^/     | /'; }
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	PIDS=""
+}
+finish() {
+	cleanup
+	echo "$P passed, $F failed"
+	[ "$F" = 0 ]
+	exit $?
+}
+trap cleanup EXIT
+trap 'echo "interrupted"; F=$((F + 1)); finish' INT TERM
+for tool in python3 openssl; do command -v $tool >/dev/null 2>&1 || { bad "needs $tool"; finish; }; done
+[ -x "$BIN" ] || { bad "no $BIN (build first)"; finish; }
+rm -rf "$W" && mkdir -p "$W" || exit 2
+# the caller's proxies and keys must not leak in: every gateway runs under env -i
+unset HTTP_PROXY http_proxy HTTPS_PROXY https_proxy NO_PROXY no_proxy ALL_PROXY all_proxy
+
+# the spec's copy, when present, must be what the test samples from
+if [ -f /work/shared/spec/providers.tsv ] && ! cmp -s /work/shared/spec/providers.tsv "$TSV"; then
+	echo "note: $TSV differs from /work/shared/spec/providers.tsv (refresh the copy)"
+fi
+
+# --- the sample --------------------------------------------------------------------------
+if python3 "$D/registry.py" plan "$TSV" "$W" > "$W/plan.log" 2>&1; then
+	cat "$W/plan.log"
+	ok "sample picked from providers.tsv"
+else
+	bad "plan" "$W/plan.log"; finish
+fi
+
+# --- certificates: a test CA, another CA, one server certificate for every host -----------
+q() { "$@" >> "$W/openssl.log" 2>&1; }
+(
+	cd "$W" || exit 1
+	for ca in ca other; do
+		q openssl req -x509 -newkey rsa:2048 -nodes -keyout $ca.key -out $ca.pem -days 30 \
+			-subj "/CN=registry-it $ca" \
+			-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+	done
+	q openssl req -new -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj "/CN=registry-it upstreams"
+	printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=%s\n' \
+		"$(cat san.txt)" > leaf.ext
+	q openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -sha256 \
+		-extfile leaf.ext -out leaf.pem
+)
+if [ -s "$W/leaf.pem" ] && [ -s "$W/other.pem" ] &&
+	openssl verify -CAfile "$W/ca.pem" "$W/leaf.pem" > /dev/null 2>&1; then
+	ok "test CA and one certificate for $(tr ',' '\n' < "$W/san.txt" | grep -c '^DNS:') host names"
+else
+	bad "certificates" "$W/openssl.log"; finish
+fi
+
+# --- the fakes ----------------------------------------------------------------------------
+python3 "$D/fake.py" --ports "$W/ports.json" --log "$W/fake.jsonl" --cert "$W/leaf.pem" --key "$W/leaf.key" \
+	2> "$W/fake.err" &
+PIDS="$PIDS $!"
+i=0; while [ ! -s "$W/ports.json" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+port() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$W/ports.json" "$1"; }
+PX=$(port proxy 2>/dev/null) && PLAIN=$(port plain 2>/dev/null)
+if [ -n "$PX" ] && [ -n "$PLAIN" ]; then ok "proxy and fakes listening (proxy $PX, plain $PLAIN)"; else bad "fakes" "$W/fake.err"; finish; fi
+PROXY=http://127.0.0.1:$PX
+
+MK=sk-gw-client-key-7d1e0c
+printf '[general]\nmaster_key = "%s"\nmax_retries = 0\n[security]\noutbound_policy = "off"\n' "$MK" > "$W/zero.toml"
+cp "$W/zero.toml" "$W/models.toml.full" && cat "$W/models.toml" >> "$W/models.toml.full"
+
+# start NAME CONFIG ENV...: start a gateway (clean environment + ENV) on an
+# ephemeral loopback port; sets GP and GWPID (GP empty when it did not start)
+start() {
+	name=$1 cfg=$2; shift 2
+	: > "$W/$name.log"
+	# shellcheck disable=SC2046
+	env -i PATH="$PATH" $(cat "$W/env.keys") "$@" \
+		"$BIN" api -c "$cfg" --host 127.0.0.1 --port 0 > "$W/$name.log" 2>&1 &
+	GWPID=$!; PIDS="$PIDS $GWPID"
+	i=0; GP=""
+	while [ $i -lt 100 ]; do
+		GP=$(sed -n 's/.*liter-llm proxy listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$W/$name.log")
+		[ -n "$GP" ] && break
+		kill -0 "$GWPID" 2>/dev/null || break
+		sleep 0.05; i=$((i + 1))
+	done
+	if [ -n "$GP" ]; then ok "gateway '$name' started"; else bad "gateway '$name' did not start" "$W/$name.log"; fi
+}
+# run_check MODE [ARGS]: registry.py check against the running gateway; adds its counts
+run_check() {
+	mode=$1; shift
+	timeout 50 python3 "$D/registry.py" check "$mode" "$W" "http://127.0.0.1:$GP" "$MK" "$W/fake.jsonl" "$@" \
+		> "$W/check-$mode.log" 2>&1
+	rc=$?
+	grep -v '^-- ' "$W/check-$mode.log"
+	line=$(grep -E '^-- [a-z]+: [0-9]+ passed, [0-9]+ failed' "$W/check-$mode.log" | tail -n 1)
+	if [ -z "$line" ]; then
+		bad "check $mode did not finish (exit $rc)" "$W/check-$mode.log"
+		return
+	fi
+	echo "$line"
+	p=$(echo "$line" | sed 's/^-- [a-z]*: \([0-9]*\) passed.*/\1/')
+	f=$(echo "$line" | sed 's/.* \([0-9]*\) failed$/\1/')
+	P=$((P + p)); F=$((F + f))
+	[ "$rc" = 0 ] || [ "$f" != 0 ] || bad "check $mode exited $rc"
+}
+# stop NAME: SIGTERM, clean exit, and no provider key / gateway key in its log
+stop() {
+	name=$1
+	kill -TERM "$GWPID" 2>/dev/null; wait "$GWPID"; rc=$?
+	if [ "$rc" = 0 ]; then ok "gateway '$name' shut down cleanly"; else bad "gateway '$name' exit $rc" "$W/$name.log"; fi
+	leak=$(sed 's/^[^=]*=//' "$W/env.keys" | while read -r k; do grep -l -F -- "$k" "$W/$name.log" > /dev/null && echo "$k"; done)
+	grep -q -F -- "$MK" "$W/$name.log" && leak="$leak $MK"
+	grep -q -F -- "inline-" "$W/$name.log" && leak="$leak inline-*"
+	if [ -z "$leak" ]; then ok "gateway '$name' log carries no key"; else bad "keys in the '$name' log: $leak"; fi
+}
+
+# --- 1. zero-config: <provider>/<model> routed from the env keys ---------------------------------
+start zero "$W/zero.toml" HTTPS_PROXY="$PROXY" HTTP_PROXY="$PROXY" SSL_CERT_FILE="$W/ca.pem"
+if [ -n "$GP" ]; then
+	if grep -q 'zero-config routing' "$W/zero.log"; then ok "zero-config mode (no [[models]])"
+	else bad "zero-config mode" "$W/zero.log"; fi
+	run_check zero
+	stop zero
+fi
+
+# --- 2. [[models]] entries naming registry providers, no base_url -------------------------------------
+start config "$W/models.toml.full" HTTPS_PROXY="$PROXY" HTTP_PROXY="$PROXY" SSL_CERT_FILE="$W/ca.pem"
+if [ -n "$GP" ]; then
+	run_check config
+	stop config
+fi
+
+# --- 3. proxy environment: NO_PROXY, lower case first, credentials, a refused CONNECT ---------------
+# NO_PROXY=localhost: <PROVIDER>_BASE_URL at the plain fake by name goes direct, by IP through
+# HTTP_PROXY; https_proxy (with credentials) must win over HTTPS_PROXY (a dead port); the
+# proxy refuses CONNECT to port 8443 (XAI_BASE_URL)
+PCRED='reg-user:p@ss:w'
+start proxyenv "$W/zero.toml" HTTPS_PROXY="http://127.0.0.1:1" https_proxy="http://reg-user:p%40ss%3Aw@127.0.0.1:$PX" \
+	HTTP_PROXY="$PROXY" NO_PROXY="localhost" SSL_CERT_FILE="$W/ca.pem" \
+	GROQ_BASE_URL="http://localhost:$PLAIN/openai/v1" OPENCODE_GO_BASE_URL="http://localhost:$PLAIN/zen/go/v1" \
+	TOGETHER_AI_BASE_URL="http://127.0.0.1:$PLAIN/v1/" XAI_BASE_URL="https://api.x.ai:8443/v1"
+if [ -n "$GP" ]; then
+	run_check proxyenv "$PLAIN" "$PCRED"
+	if grep -q -e 'p@ss' -e 'p%40ss' "$W/proxyenv.log"; then bad "proxy password in the gateway log"
+	else ok "proxy password not in the gateway log"; fi
+	stop proxyenv
+fi
+
+# --- 4. the wrong CA: SSL_CERT_FILE of another CA -----------------------------------------------------
+start wrongca "$W/zero.toml" HTTPS_PROXY="$PROXY" HTTP_PROXY="$PROXY" NO_PROXY="localhost" \
+	SSL_CERT_FILE="$W/other.pem" TOGETHER_AI_BASE_URL="http://localhost:$PLAIN/v1"
+if [ -n "$GP" ]; then
+	run_check wrongca "$PLAIN"
+	if kill -0 "$GWPID" 2>/dev/null; then ok "gateway still running after the TLS failures"
+	else bad "gateway died" "$W/wrongca.log"; fi
+	stop wrongca
+fi
+
+finish
