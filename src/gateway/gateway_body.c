@@ -229,6 +229,35 @@ static void write_key(json_writer *w, const json_doc *d, int k)
 	json_write_keyn(w, tmp, (size_t)n);
 }
 
+/* An Azure o-series deployment: o1, o3, o4, alone or followed by '-' / '.'. */
+static bool azure_o_series(str m, const char *which)
+{
+	size_t n = strlen(which);
+	return m.n >= n && !memcmp(m.p, which, n) && (m.n == n || m.p[n] == '-' || m.p[n] == '.');
+}
+
+/* The adapter request transforms of providers.md on the OpenAI-compatible
+ * path: a top-level key the adapter removes (Mistral: parameters it rejects;
+ * Azure: the model, which is the deployment in the URL, and what o-series
+ * deployments reject). extra_body members are merged after this, as is. */
+static bool adapter_drops(const provider_target *t, str key)
+{
+	static const char *const mistral[] = { "parallel_tool_calls", "logit_bias", "presence_penalty",
+					       "frequency_penalty" };
+	if (t->adapter == PROVIDER_ADAPTER_MISTRAL) {
+		for (size_t i = 0; i < sizeof mistral / sizeof mistral[0]; i++)
+			if (str_eq_cstr(key, mistral[i]))
+				return true;
+	} else if (t->adapter == PROVIDER_ADAPTER_AZURE) {
+		bool o1 = azure_o_series(t->model, "o1");
+		bool o = o1 || azure_o_series(t->model, "o3") || azure_o_series(t->model, "o4");
+		if (str_eq_cstr(key, "model") || (o && (str_eq_cstr(key, "temperature") || str_eq_cstr(key, "top_p"))))
+			return true;
+		return o1 && (str_eq_cstr(key, "stream") || str_eq_cstr(key, "stream_options"));
+	}
+	return false;
+}
+
 int gateway_body_rewrite(const gateway_body *bd, const provider_target *t, buf *out)
 {
 	const json_doc *d = &bd->doc;
@@ -238,14 +267,14 @@ int gateway_body_rewrite(const gateway_body *bd, const provider_target *t, buf *
 	int extra = json_get(d, 0, "extra_body");
 	if (extra >= 0 && json_typeof(d, extra) != JSON_OBJECT)
 		extra = -1;
-	if (json_get(d, 0, "model") < 0)
+	if (json_get(d, 0, "model") < 0 && !adapter_drops(t, STR_LIT("model")))
 		json_write_kv_strn(&w, "model", t->model.p, t->model.n);
 	json_iter it = json_iter_begin(d, 0);
 	int k, v;
 	while (json_iter_next(d, &it, &k, &v)) {
 		str raw;
 		json_str_raw(d, k, &raw);
-		if (str_eq_cstr(raw, "extra_body"))
+		if (str_eq_cstr(raw, "extra_body") || adapter_drops(t, raw))
 			continue;
 		if (str_eq_cstr(raw, "model")) {
 			json_write_kv_strn(&w, "model", t->model.p, t->model.n);
@@ -269,6 +298,9 @@ int gateway_body_rewrite(const gateway_body *bd, const provider_target *t, buf *
 			write_key(&w, d, k);
 		}
 		str rv = json_raw(d, v);
+		if (t->adapter == PROVIDER_ADAPTER_MISTRAL && str_eq_cstr(raw, "tool_choice") &&
+		    json_str_eq(d, v, STR_LIT("required")))
+			rv = STR_LIT("\"any\""); /* Mistral's name for it */
 		json_write_raw(&w, rv.p, rv.n);
 	}
 	if (extra >= 0) {
@@ -285,4 +317,85 @@ int gateway_body_rewrite(const gateway_body *bd, const provider_target *t, buf *
 	}
 	json_write_obj_end(&w);
 	return json_write_finish(&w);
+}
+
+/* ---- Azure response fix (providers.md "Azure OpenAI", Response) ---------------- */
+
+static bool azure_filtered(const json_doc *d, int ch)
+{
+	int fr = json_get(d, ch, "finish_reason"), cf = json_get(d, ch, "content_filter_results");
+	return json_typeof(d, ch) == JSON_OBJECT && fr >= 0 && json_str_eq(d, fr, STR_LIT("content_filter")) &&
+	       json_typeof(d, cf) == JSON_OBJECT && json_get(d, ch, "message") < 0;
+}
+
+/* The choice ch with the refusal message added. */
+static void azure_choice(json_writer *w, const json_doc *d, int ch)
+{
+	int k, v;
+	json_iter it = json_iter_begin(d, ch);
+	json_write_obj_begin(w);
+	while (json_iter_next(d, &it, &k, &v)) {
+		str rv = json_raw(d, v);
+		write_key(w, d, k);
+		json_write_raw(w, rv.p, rv.n);
+	}
+	json_write_key(w, "message");
+	json_write_obj_begin(w);
+	json_write_kv_str(w, "role", "assistant");
+	json_write_kv_null(w, "content");
+	json_write_kv_str(w, "refusal", "Content filtered by Azure content safety.");
+	json_write_obj_end(w);
+	json_write_obj_end(w);
+}
+
+int gateway_azure_fix(buf *body, arena *a)
+{
+	json_doc doc, *d = &doc;
+	json_opts o = { .max_depth = JSON_DEPTH_MAX };
+	int choices, ch, k, v, rc;
+	bool need = false;
+	if (!body->len || json_parse_arena(d, a, body->data, body->len, &o, NULL) <= 0 ||
+	    json_typeof(d, 0) != JSON_OBJECT)
+		return 0;
+	choices = json_get(d, 0, "choices");
+	json_iter it = json_iter_begin(d, json_typeof(d, choices) == JSON_ARRAY ? choices : -1);
+	while (!need && json_iter_next(d, &it, NULL, &ch))
+		need = azure_filtered(d, ch);
+	if (!need)
+		return 0;
+	buf nb = { 0 };
+	json_writer w;
+	buf_init(&nb, body->cap);
+	json_write_init(&w, &nb, 0);
+	w.max_depth = JSON_DEPTH_MAX;
+	json_write_obj_begin(&w);
+	it = json_iter_begin(d, 0);
+	while (json_iter_next(d, &it, &k, &v)) {
+		str rv = json_raw(d, v);
+		write_key(&w, d, k);
+		if (v != choices) {
+			json_write_raw(&w, rv.p, rv.n);
+			continue;
+		}
+		json_iter ci = json_iter_begin(d, choices);
+		json_write_arr_begin(&w);
+		while (json_iter_next(d, &ci, NULL, &ch)) {
+			if (azure_filtered(d, ch)) {
+				azure_choice(&w, d, ch);
+			} else {
+				str cr = json_raw(d, ch);
+				json_write_raw(&w, cr.p, cr.n);
+			}
+		}
+		json_write_arr_end(&w);
+	}
+	json_write_obj_end(&w);
+	rc = json_write_finish(&w);
+	if (rc) {
+		buf_free(&nb);
+		return rc;
+	}
+	buf_free(body);
+	*body = nb;
+	return 0;
 }

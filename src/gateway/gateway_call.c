@@ -506,6 +506,8 @@ static void on_done(http_client_req *r, int err, const char *reason, void *ud)
 	int status = c->status;
 	buf rb = c->resp;
 	c->resp = (buf){ 0 };
+	if (c->route.target.adapter == PROVIDER_ADAPTER_AZURE && c->op && c->op->chat && status == 200)
+		gateway_azure_fix(&rb, &c->scratch);
 	call_release(c);
 	s.respond(s.ud, status, ct, rb.data ? rb.data : "", rb.len, -1);
 	buf_free(&rb);
@@ -606,8 +608,10 @@ static int send_attempt(gateway_call *c, gateway_error *e)
 
 static bool adapter_forwardable(provider_adapter a)
 {
+	/* Cohere: chat is translated; embeddings, rerank and the rest go to
+	 * {base}{OpenAI path} as they are (providers.md) */
 	return a == PROVIDER_ADAPTER_COMPAT || a == PROVIDER_ADAPTER_OPENAI || a == PROVIDER_ADAPTER_MISTRAL ||
-	       a == PROVIDER_ADAPTER_AZURE;
+	       a == PROVIDER_ADAPTER_AZURE || a == PROVIDER_ADAPTER_COHERE;
 }
 
 static void add_header(gateway_call *c, const char *name, str value)
