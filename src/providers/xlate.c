@@ -281,6 +281,90 @@ int xlate_stream_event(str data, arena *scratch, json_doc *doc, const char *who,
 	return json_typeof(doc, 0) == JSON_OBJECT ? XLATE_EV_JSON : XLATE_EV_SKIP;
 }
 
+/* ---- request pieces ---------------------------------------------------------- */
+
+int xlate_w_args_object(json_writer *w, str args, unsigned flags, size_t mi, size_t ti, arena *a,
+			xlate_err *err)
+{
+	json_doc ad;
+	json_err je;
+	int rc = 0;
+	if (str_trim(args).n) {
+		rc = json_parse_arena(&ad, a, args.p, args.n, NULL, &je);
+		if (rc == ERR_NOMEM)
+			return rc;
+		if (rc > 0 && json_typeof(&ad, 0) == JSON_OBJECT)
+			return xlate_copy(w, &ad, 0, a) == ERR_NOMEM ? ERR_NOMEM : 0;
+		if (flags & XLATE_F_STRICT_ARGS) {
+			xlate_err_set(err, XLATE_E_BAD_REQUEST,
+				      "messages[%zu].tool_calls[%zu].function.arguments is not a JSON object: %s", mi,
+				      ti, rc > 0 ? json_type_name(json_typeof(&ad, 0)) : je.msg);
+			return ERR_INVAL;
+		}
+	}
+	json_write_obj_begin(w);
+	json_write_obj_end(w);
+	return 0;
+}
+
+bool xlate_data_url(str url, str *mt, str *data, bool *base64)
+{
+	str head;
+	if (!str_starts_with_nocase(url, STR_LIT("data:")) || !str_cut(url, ',', &head, data))
+		return false;
+	head = str_slice(head, 5, head.n);
+	*base64 = false;
+	str rest = head;
+	ptrdiff_t semi = str_index(head, ';');
+	*mt = semi < 0 ? head : str_slice(head, 0, (size_t)semi);
+	while (semi >= 0) {
+		rest = str_slice(rest, (size_t)semi + 1, rest.n);
+		semi = str_index(rest, ';');
+		str param = semi < 0 ? rest : str_slice(rest, 0, (size_t)semi);
+		if (str_eq_nocase(str_trim(param), STR_LIT("base64")))
+			*base64 = true;
+	}
+	*mt = str_trim(*mt);
+	return true;
+}
+
+int xlate_rf_instruction(const json_doc *d, int rf, arena *a, buf *tb)
+{
+	size_t old = tb->len;
+	int rc;
+	if (xlate_str_is(d, rf, "type", "json_object")) {
+		rc = buf_puts(tb, "Respond with valid JSON only. Do not include any text outside the JSON object.");
+		return rc ? rc : 1;
+	}
+	int js = xlate_get(d, rf, "json_schema");
+	if (!xlate_str_is(d, rf, "type", "json_schema") || js < 0)
+		return 0;
+	str name;
+	if (!xlate_get_str(d, js, "name", a, &name))
+		name = STR_LIT("output");
+	rc = buf_puts(tb, "Respond with valid JSON matching the following schema named '");
+	if (!rc)
+		rc = buf_append(tb, name.p, name.n);
+	if (!rc)
+		rc = buf_puts(tb, "':\n```json\n");
+	if (!rc) {
+		int schema = xlate_get(d, js, "schema");
+		json_writer pw;
+		json_write_init(&pw, tb, JSON_W_PRETTY);
+		pw.max_depth = JSON_DEPTH_MAX;
+		if (schema >= 0)
+			xlate_copy(&pw, d, schema, a);
+		else
+			json_write_obj_begin(&pw), json_write_obj_end(&pw);
+		rc = json_write_finish(&pw);
+	}
+	if (!rc)
+		rc = buf_puts(tb, "\n```\nDo not include any text outside the JSON object.");
+	if (rc)
+		buf_truncate(tb, old);
+	return rc ? rc : 1;
+}
+
 /* ---- stream chunk emitter --------------------------------------------------- */
 
 static str emit_id(const xlate_emit *e)

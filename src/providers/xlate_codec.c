@@ -3,6 +3,7 @@
  * the only glue (the translators keep their typed signatures). */
 #include "providers/xlate_codec.h"
 #include "providers/xlate_anthropic.h"
+#include "providers/xlate_bedrock.h"
 #include "providers/xlate_cohere.h"
 #include "providers/xlate_gemini.h"
 
@@ -78,6 +79,37 @@ static const xlate_codec cohere_chat = {
 	.stream_end = cohere_end,
 };
 
+/* ---- AWS Bedrock: Converse / ConverseStream chat, InvokeModel embeddings ------------ */
+
+static void bedrock_init(void *st, const xlate_ctx *cx) { xlate_bedrock_stream_init(st, cx); }
+
+static int bedrock_feed(void *st, str type, str data, arena *scratch, buf *out, xlate_err *err)
+{
+	return xlate_bedrock_stream_feed(st, type, data, scratch, out, err);
+}
+
+static int bedrock_end(void *st, buf *out, xlate_err *err) { return xlate_bedrock_stream_end(st, out, err); }
+
+static const xlate_codec bedrock_chat = {
+	.name = "bedrock.chat",
+	.id = "chatcmpl-bedrock",
+	.request = xlate_bedrock_request,
+	.response = xlate_bedrock_response,
+	.error = xlate_bedrock_error,
+	.stream_size = sizeof(xlate_bedrock_stream),
+	.stream_init = bedrock_init,
+	.stream_feed = bedrock_feed,
+	.stream_end = bedrock_end,
+};
+
+static const xlate_codec bedrock_embeddings = {
+	.name = "bedrock.embeddings",
+	.id = "bedrock-embed",
+	.request = xlate_bedrock_embed_request,
+	.response = xlate_bedrock_embed_response,
+	.error = xlate_bedrock_error,
+};
+
 /* ---- the table ------------------------------------------------------------------ */
 
 static const struct {
@@ -87,6 +119,8 @@ static const struct {
 } rows[] = {
 	{ PROVIDER_ADAPTER_ANTHROPIC, PROVIDER_OP_CHAT, &anthropic_chat },
 	{ PROVIDER_ADAPTER_GEMINI, PROVIDER_OP_CHAT, &gemini_chat },
+	{ PROVIDER_ADAPTER_BEDROCK, PROVIDER_OP_CHAT, &bedrock_chat },
+	{ PROVIDER_ADAPTER_BEDROCK, PROVIDER_OP_EMBEDDINGS, &bedrock_embeddings },
 	{ PROVIDER_ADAPTER_COHERE, PROVIDER_OP_CHAT, &cohere_chat },
 };
 
