@@ -518,6 +518,9 @@ static int resolve_creds(provider_target *t, str api_key, provider_env env, cons
 	case PROVIDER_ADAPTER_COPILOT:
 		t->cred = PROVIDER_CRED_GITHUB_TOKEN;
 		var = adapters[t->adapter].key_env;
+		t->token_url = trim_slash(env_str(env, "GITHUB_COPILOT_TOKEN_URL"));
+		if (!t->token_url.n)
+			t->token_url = STR_LIT(PROVIDER_COPILOT_TOKEN_URL);
 		break;
 	case PROVIDER_ADAPTER_COMPAT:
 		if (t->row->auth == PROVIDER_AUTH_NONE) {
@@ -850,8 +853,10 @@ int provider_url(const provider_target *t, provider_op op, bool stream, str id,
 		if (op == PROVIDER_OP_CHAT || op == PROVIDER_OP_EMBEDDINGS) {
 			w_cstr(&w, t->adapter == PROVIDER_ADAPTER_VERTEX ? "/publishers/google/models/" : "/models/");
 			w_enc(&w, t->model);
-			if (op == PROVIDER_OP_EMBEDDINGS)
-				w_cstr(&w, t->adapter == PROVIDER_ADAPTER_VERTEX ? ":predict" : ":embedContent");
+			if (op == PROVIDER_OP_EMBEDDINGS && t->adapter == PROVIDER_ADAPTER_VERTEX)
+				w_cstr(&w, ":predict");
+			else if (op == PROVIDER_OP_EMBEDDINGS)
+				w_cstr(&w, stream ? ":batchEmbedContents" : ":embedContent");
 			else
 				w_cstr(&w, stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
 		} else {

@@ -252,7 +252,13 @@ typedef struct provider_target {
 	str cross_region;           /* Bedrock: BEDROCK_CROSS_REGION (ignored with BEDROCK_BASE_URL) */
 	str aws_access_key, aws_secret_key, aws_session_token; /* Bedrock credentials (secrets!) */
 	str adc_file;               /* Vertex: GOOGLE_APPLICATION_CREDENTIALS when no api_key */
+	str token_url;              /* Copilot: where the GitHub token is exchanged for a Copilot
+	                             * token: GITHUB_COPILOT_TOKEN_URL, else PROVIDER_COPILOT_TOKEN_URL */
 } provider_target;
+
+/* GitHub's Copilot token exchange (GET, "Authorization: token <GitHub token>"
+ * -> {"token","expires_at",...}); GITHUB_COPILOT_TOKEN_URL overrides it. */
+#define PROVIDER_COPILOT_TOKEN_URL "https://api.github.com/copilot_internal/v2/token"
 
 typedef struct provider_entry {
 	const char *name;           /* [[models]].name, for messages; NULL -> provider_model */
@@ -385,7 +391,9 @@ bool provider_op_has_id(provider_op op);
 /* Write the upstream URL of operation op for target t into buf (cap bytes,
  * NUL-terminated); *len (if not NULL) gets its length. `stream` selects the
  * streaming chat URL where it differs (Gemini/Vertex
- * `:streamGenerateContent?alt=sse`, Bedrock `/converse-stream`). `id` is
+ * `:streamGenerateContent?alt=sse`, Bedrock `/converse-stream`), and for
+ * other operations the alternate URL where one exists (Gemini embeddings of
+ * several inputs: `:batchEmbedContents`; xlate_req_info.batch_url). `id` is
  * the {id} of FILE.../BATCH.../RESPONSE...; it is percent-encoded (RFC 3986
  * unreserved kept), as is the model id wherever it goes into a path
  * (Gemini, Vertex, Azure deployment, Bedrock — Bedrock's documented
@@ -394,7 +402,8 @@ bool provider_op_has_id(provider_op op);
  *   Anthropic: chat {base}/messages; others {base}{path}
  *   Cohere:    chat {base}/chat, rerank {base}/rerank; others {base}{path}
  *   Gemini:    chat {base}/models/{model}:generateContent (stream
- *              :streamGenerateContent?alt=sse), embeddings :embedContent; others {base}{path}
+ *              :streamGenerateContent?alt=sse), embeddings :embedContent (alternate
+ *              :batchEmbedContents); others {base}{path}
  *   Vertex:    {base}/publishers/google/models/{model}:generateContent (stream as Gemini),
  *              embeddings ...:predict; others {base}{path}
  *   Bedrock:   chat {base}/model/{id}/converse (stream /converse-stream), embeddings

@@ -90,6 +90,9 @@ typedef struct xlate_req_info {
 	bool stream;                 /* the client's "stream" was true */
 	bool include_usage;          /* stream_options.include_usage was true */
 	unsigned flags;              /* XLATE_F_* the response translator needs in its ctx */
+	bool batch_url;              /* the body is for the adapter's alternate URL of the
+	                              * operation (provider_url with `stream` = true on a non-chat
+	                              * operation: Gemini embeddings :batchEmbedContents) */
 } xlate_req_info;
 
 /* ---- helpers for translators (xlate.c) ------------------------------------ */

@@ -676,6 +676,9 @@ TEST(urls_native)
 	CHECK_EQ_INT(build("x", "google_ai/text-embedding-004", ENV("GEMINI_API_KEY", "k")), 0);
 	CHECK_EQ_STR(url(PROVIDER_OP_EMBEDDINGS, false, NULL),
 		     "https://generativelanguage.googleapis.com/v1beta/models/text-embedding-004:embedContent");
+	/* several inputs: the alternate (batch) URL */
+	CHECK_EQ_STR(url(PROVIDER_OP_EMBEDDINGS, true, NULL),
+		     "https://generativelanguage.googleapis.com/v1beta/models/text-embedding-004:batchEmbedContents");
 	/* the registry row (bare gemini-*) is OpenAI-compatible */
 	CHECK_EQ_INT(build("x", "gemini-2.0-flash", ENV("GEMINI_API_KEY", "k")), 0);
 	CHECK_EQ_STR(url(PROVIDER_OP_CHAT, true, NULL),
@@ -694,6 +697,9 @@ TEST(urls_native)
 	CHECK_EQ_INT(build_kb("vertex_ai/text-embedding-005", "tok", NULL,
 			      ENV("VERTEXAI_PROJECT", "p", "VERTEXAI_LOCATION", "europe-west1")), 0);
 	CHECK_EQ_STR(url(PROVIDER_OP_EMBEDDINGS, false, NULL),
+		     "https://europe-west1-aiplatform.googleapis.com/v1/projects/p/locations/europe-west1"
+		     "/publishers/google/models/text-embedding-005:predict");
+	CHECK_EQ_STR(url(PROVIDER_OP_EMBEDDINGS, true, NULL), /* one URL for one or many */
 		     "https://europe-west1-aiplatform.googleapis.com/v1/projects/p/locations/europe-west1"
 		     "/publishers/google/models/text-embedding-005:predict");
 
@@ -760,6 +766,18 @@ TEST(urls_native)
 	CHECK_EQ_STR(url(PROVIDER_OP_OCR, false, NULL), "https://api.mistral.ai/v1/ocr");
 	CHECK_EQ_INT(build("x", "github_copilot/gpt-4o", ENV("GITHUB_COPILOT_TOKEN", "g")), 0);
 	CHECK_EQ_STR(url(PROVIDER_OP_CHAT, false, NULL), "https://api.githubcopilot.com/chat/completions");
+	/* the token exchange: GitHub's, or GITHUB_COPILOT_TOKEN_URL (trailing / trimmed) */
+	CHECK_EQ_INT(g_t.cred, PROVIDER_CRED_GITHUB_TOKEN);
+	CHECK_EQ_STR(cs(g_t.token_url), "https://api.github.com/copilot_internal/v2/token");
+	CHECK_EQ_INT(build("x", "github_copilot/gpt-4o", ENV("GITHUB_COPILOT_TOKEN", "g",
+							     "GITHUB_COPILOT_TOKEN_URL", "http://127.0.0.1:9/tok/")), 0);
+	CHECK_EQ_STR(cs(g_t.token_url), "http://127.0.0.1:9/tok");
+	CHECK_EQ_INT(build("x", "github_copilot/gpt-4o",
+			   ENV("GITHUB_COPILOT_TOKEN", "g", "GITHUB_COPILOT_TOKEN_URL", "")), 0);
+	CHECK_EQ_STR(cs(g_t.token_url), "https://api.github.com/copilot_internal/v2/token");
+	/* other adapters have none */
+	CHECK_EQ_INT(build("x", "mistral/m", ENV("MISTRAL_API_KEY", "k")), 0);
+	CHECK_EQ_INT(g_t.token_url.n, 0);
 	CHECK_EQ_INT(build("x", "github_copilot/gpt-4o", ENV("GITHUB_COPILOT_TOKEN", "g",
 							     "GITHUB_COPILOT_API_BASE", "https://proxy.example/")), 0);
 	CHECK_EQ_STR(url(PROVIDER_OP_CHAT, false, NULL), "https://proxy.example/chat/completions");
