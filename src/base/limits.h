@@ -26,6 +26,10 @@
 #define LIMIT_CONNECT_TIMEOUT_MS    10000
 #define LIMIT_POOL_IDLE_MS          60000
 #define LIMIT_POOL_PER_ORIGIN       64
+/* multipart/form-data (http/multipart) */
+#define LIMIT_MULTIPART_PARTS       256        /* parts per body -> 400 */
+#define LIMIT_MULTIPART_HEADER_BYTES 8192      /* one part's header block -> 400 */
+#define LIMIT_MULTIPART_HEADERS     16         /* header lines per part -> 400 */
 /* SSE */
 #define LIMIT_SSE_EVENT_BYTES       (1u << 20)
 /* Server request wall clock ([server].request_timeout_secs) */
