@@ -250,10 +250,13 @@ static int w_assistant(rq *r, int m, size_t mi)
 	size_t ti = 0;
 	str text = STR_NULL;
 
-	if (xlate_nonempty_str(d, c))
+	if (xlate_nonempty_str(d, c)) {
 		text = json_raw(d, c);
-	else if (json_typeof(d, c) == JSON_ARRAY && !(text = xlate_join_strs(d, c, "text", is_text_part, NULL, r->a, &rc)).n && rc)
-		return rc;
+	} else if (json_typeof(d, c) == JSON_ARRAY) {
+		text = xlate_join_strs(d, c, "text", is_text_part, NULL, r->a, &rc);
+		if (rc)
+			return rc;
+	}
 	json_write_obj_begin(w);
 	json_write_kv_str(w, "role", "assistant");
 	if (text.n)
@@ -395,7 +398,7 @@ static bool extra_has(const rq *r, const char *key)
 	return r->extra >= 0 && json_get(r->d, r->extra, key) >= 0;
 }
 
-/* Number member `from` written as `to` unless extra_body names `to`. */
+/* Number token v written as member `to`, unless extra_body names `to`. */
 static void w_num(rq *r, const char *to, int v)
 {
 	if (is_num(r->d, v) && !extra_has(r, to))

@@ -1,14 +1,18 @@
 /* xlate_fuzz.h — the parts shared by the translator fuzz targets
- * (fuzz_xlate_anthropic.c, fuzz_xlate_gemini.c): invariant checks on outputs
- * and errors, the stream-chunk line check, and the entry point that turns
- * byte 0 into a mode and an xlate_ctx. Header-only, included once per target. */
+ * (fuzz_xlate_anthropic.c, fuzz_xlate_gemini.c, fuzz_xlate_cohere.c):
+ * invariant checks on outputs and errors, the stream-chunk line check, the
+ * tight-cap re-run and the stream runner driven through a codec, and the
+ * entry point that turns byte 0 into a mode and an xlate_ctx. Header-only,
+ * included once per target. */
 #ifndef TESTS_FUZZ_XLATE_FUZZ_H
 #define TESTS_FUZZ_XLATE_FUZZ_H
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "http/sse.h"
 #include "json/json.h"
 #include "providers/xlate.h"
+#include "providers/xlate_codec.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +95,101 @@ static void each_line(const char *p, size_t n, void (*fn)(void *ud, str line), v
 		fn(ud, str_make(p + i, l));
 		i += l + 1;
 	}
+}
+
+/* ---- pieces driven through a codec (providers/xlate_codec.h): a target uses
+ * the ones it needs (static inline: unused ones cost nothing) ------------------ */
+
+/* Re-run codec k's request (response when !request) on p[0..n) into an
+ * output capped at half of what `out` (prefix included) needed: the same rc
+ * and bytes as the uncapped run that returned rc, or ERR_TOOBIG with the
+ * output left as the prefix. */
+static inline void xf_check_cap(const xlate_codec *k, bool request, const xlate_ctx *cx, const char *p, size_t n,
+				const buf *out, int rc)
+{
+	arena a = { 0 };
+	buf small = { 0 };
+	xlate_err e;
+	fresh(&small, out->len > 3 ? 3 + (out->len - 3) / 2 : 8);
+	int rc2 = request ? k->request(cx, p, n, &a, &small, NULL, &e) : k->response(cx, p, n, &a, &small, NULL, &e);
+	if (rc2 == ERR_TOOBIG)
+		check(small.len == 3);
+	else
+		check(rc2 == rc && small.len == out->len && memcmp(small.data, out->data, out->len) == 0);
+	buf_free(&small);
+	arena_free(&a);
+}
+
+/* One stream run through codec k: its state (calloc'd, k->stream_size), the
+ * chunks, whether a feed failed, and the end call's result. */
+typedef struct xf_stream {
+	const xlate_codec *k;
+	void *st;
+	buf out;
+	arena a;
+	bool failed;
+	int max_chunks;  /* the most chunks one feed may return (0 = no bound) */
+	int end;         /* what k->stream_end returned */
+} xf_stream;
+
+static inline void xf_stream_feed(xf_stream *r, str type, str data)
+{
+	xlate_err e;
+	size_t before = r->out.len;
+	arena_reset(&r->a);
+	int n = r->k->stream_feed(r->st, type, data, &r->a, &r->out, &e);
+	if (n >= 0 && r->max_chunks)
+		check(n <= r->max_chunks);
+	check_feed(n, &e, &r->out, before, &r->failed, &r->a);
+}
+
+static inline int xf_stream_on_ev(void *ud, const sse_event *ev)
+{
+	xf_stream_feed(ud, ev->type, ev->data);
+	return 0;
+}
+
+static inline void xf_stream_on_line(void *ud, str line)
+{
+	xf_stream_feed(ud, STR_NULL, line);
+}
+
+/* Feed p[0..n) to codec k's stream side (sse: through the SSE decoder, with
+ * event names; else one data per line, no name), checking every feed with
+ * check_feed, then end it (an error there leaves the output empty). The
+ * caller checks its own state fields in r->st, then calls xf_stream_free. */
+static inline void xf_stream_run(xf_stream *r, const xlate_codec *k, const xlate_ctx *cx, const char *p, size_t n,
+				 bool sse, int max_chunks)
+{
+	xlate_err e;
+	memset(r, 0, sizeof *r);
+	r->k = k;
+	r->max_chunks = max_chunks;
+	r->st = calloc(1, k->stream_size);
+	check(r->st != NULL);
+	k->stream_init(r->st, cx);
+	if (sse) {
+		sse_decoder dec;
+		sse_decoder_init(&dec, 1 << 16);
+		sse_decoder_feed_all(&dec, p, n, xf_stream_on_ev, r);
+		sse_decoder_free(&dec);
+	} else {
+		each_line(p, n, xf_stream_on_line, r);
+	}
+	r->end = k->stream_end(r->st, &r->out, &e);
+	if (r->end < 0) {
+		check_err(&e);
+		check(r->out.len == 0);
+	} else {
+		check(!r->failed);
+	}
+}
+
+static inline void xf_stream_free(xf_stream *r)
+{
+	free(r->st);
+	buf_free(&r->out);
+	arena_free(&r->a);
 }
 
 typedef void (*xf_run_fn)(const xlate_ctx *cx, const char *p, size_t n);
