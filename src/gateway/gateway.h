@@ -23,6 +23,7 @@
 #include "base/str.h"
 #include "config/config.h"
 #include "http/http_client.h"
+#include "http/multipart.h"
 #include "json/json.h"
 #include "providers/provider.h"
 
@@ -166,15 +167,26 @@ typedef struct gateway_op {
 	const char *default_model;    /* NULL = model required */
 	bool chat;                    /* 400 instead of 422 for schema errors, stream allowed */
 	const gateway_field *fields;  /* known fields, NULL-terminated by name */
+	bool form;                    /* the upstream takes multipart/form-data (transcriptions):
+	                               * the client sends a form or JSON with the file in base64 */
 } gateway_op;
 
 const gateway_op *gateway_op_get(gateway_op_id id);
 
 /* Checked request body. */
 typedef struct gateway_body {
-	json_doc doc;
+	json_doc doc;                 /* JSON input */
 	str model;                    /* requested model (default applied) */
 	bool stream;
+	/* form operations (op->form) */
+	bool form;                    /* the client sent multipart/form-data */
+	str boundary;                 /* form: its boundary */
+	multipart_part *parts;        /* form: its parts (request arena) */
+	size_t nparts;
+	size_t model_part;            /* form: index of the `model` part */
+	const char *file_field;       /* JSON: the name of the op's file field */
+	str file;                     /* JSON: its decoded base64 */
+	str filename;                 /* JSON: the optional `filename` member (STR_NULL: none) */
 } gateway_body;
 
 /* Parse and check body against op's known fields (types only; unknown fields
@@ -185,6 +197,33 @@ int gateway_body_check(const gateway_op *op, str body, arena *a, gateway_body *o
  * renames, extra_body merged into the top level (never overriding stream).
  * Unknown fields are kept as they are. 0 or a buf error. */
 int gateway_body_rewrite(const gateway_body *bd, const provider_target *t, buf *out);
+
+/* gateway_body_check by the body's Content-Type: multipart/form-data (any
+ * parameters) on an op with `form` is read as a form: boundary and parts
+ * (strict, http/multipart.h), the op's fields checked by name (`x[]` counts
+ * for an array field `x`): required ones present, a file where the field is
+ * a file, text elsewhere, numbers that parse, no field twice unless an array;
+ * the model is the `model` part's content. Anything else is JSON (the surface
+ * checked the JSON media type; ctype.p == NULL means JSON); on a form op the
+ * file field's base64 is decoded then. Errors: 400 malformed form or JSON or
+ * base64 ("Invalid `boundary` for `multipart/form-data` request: ...",
+ * "Error parsing `multipart/form-data` request: ..."), 415 a form on an op
+ * without `form`, 422 schema. Slices point into body or a. */
+int gateway_body_check_ct(const gateway_op *op, str body, str ctype, arena *a, gateway_body *out,
+			  gateway_error *e);
+
+/* The upstream body of a form op, always multipart/form-data, and its
+ * Content-Type (with the boundary) into ctype: a client form keeps its
+ * boundary and every part byte for byte (header lines and content) except
+ * the `model` part's content, which becomes t->model; JSON becomes a form
+ * under a fresh boundary, members in order: model -> t->model, the file
+ * field's bytes as a file part (filename from `filename`, else named after
+ * the sniffed audio format, e.g. audio.wav), strings unescaped, numbers and
+ * booleans as written, arrays as repeated `key[]` fields, objects as JSON
+ * text, null and `filename` left out, extra_body members merged (overriding).
+ * 0, or a buf error / ERR_INVAL. */
+int gateway_body_rewrite_form(const gateway_body *bd, const provider_target *t, buf *out, char *ctype,
+			      size_t ctcap);
 
 /* ---- the upstream interface (injected: production wraps http_client) ------------------- */
 
@@ -252,6 +291,11 @@ typedef struct gateway_call gateway_call;
  * with exactly one respond() or end() on the sink. */
 gateway_call *gateway_call_start(gateway *g, const gateway_upstream *up, const gateway_op *op,
 				 const gateway_principal *p, str body, arena *a, const gateway_sink *sink);
+/* The same with the body's Content-Type (gateway_body_check_ct): the REST
+ * surface passes it so form ops take multipart/form-data; STR_NULL = JSON. */
+gateway_call *gateway_call_start_ct(gateway *g, const gateway_upstream *up, const gateway_op *op,
+				    const gateway_principal *p, str body, str ctype, arena *a,
+				    const gateway_sink *sink);
 /* The sink drained after write() returned 1. */
 void gateway_call_resume(gateway_call *c);
 /* The surface is gone (client closed, request timed out): cancel the
@@ -306,12 +350,6 @@ typedef struct gateway_mreq {
  * resume/cancel as for calls). */
 gateway_call *gateway_master_start(gateway *g, const gateway_upstream *up, const gateway_principal *p,
 				   const gateway_mreq *m, arena *a, const gateway_sink *sink);
-
-/* Build the multipart/form-data body of an upload: a "purpose" field and a
- * "file" part (filename, application/octet-stream) holding data. boundary
- * must be at most 60 characters of [0-9A-Za-z'()+_,-./:=?] not found in
- * data. 0 or a buf error. */
-int gateway_multipart_file(buf *out, const char *boundary, str purpose, str filename, str data);
 
 /* Does base URL url point at the gateway's own listen address host:port?
  * (same port, and a host that is the listen host, a loopback address,

@@ -1,10 +1,15 @@
 /* gateway_body.c — the operation table (one row per model-routed route),
  * request-body checks (JSON types of the known fields; unknown fields pass:
  * documented departure) and the upstream body rewrite (model id, parameter
- * renames, extra_body merge). */
+ * renames, extra_body merge); for form operations (transcriptions) the same
+ * checks over multipart/form-data and the upstream form (the client's parts
+ * kept byte for byte, or JSON with a base64 file converted). */
 #include "gateway/gateway_private.h"
+#include "base/b64.h"
 #include "base/err.h"
+#include "base/rand.h"
 #include "json/json_write.h"
+#include <stdio.h>
 #include <string.h>
 
 #define T(t) (1u << (t))
@@ -16,6 +21,7 @@
 #define TARR T(JSON_ARRAY)
 #define TOBJ T(JSON_OBJECT)
 #define TANY 0xfffu
+#define TFILE (1u << 13)              /* a file: a file part in a form, base64 text in JSON */
 
 static const gateway_field chat_fields[] = {
 	{ "model", TSTR, true }, { "messages", TARR, true },
@@ -50,9 +56,10 @@ static const gateway_field speech_fields[] = {
 	{ "response_format", TSTR | TNULL, false }, { "speed", TNUM | TNULL, false }, { NULL, 0, false },
 };
 static const gateway_field transcr_fields[] = {
-	{ "model", TSTR, true }, { "file", TSTR, true }, { "language", TSTR | TNULL, false },
+	{ "model", TSTR, true }, { "file", TSTR | TFILE, true }, { "language", TSTR | TNULL, false },
 	{ "prompt", TSTR | TNULL, false }, { "response_format", TSTR | TNULL, false },
-	{ "temperature", TNUM | TNULL, false }, { NULL, 0, false },
+	{ "temperature", TNUM | TNULL, false }, { "timestamp_granularities", TARR | TNULL, false },
+	{ "filename", TSTR | TNULL, false }, { NULL, 0, false },
 };
 static const gateway_field moder_fields[] = {
 	{ "input", TSTR | TARR, true }, { "model", TSTR | TNULL, false }, { NULL, 0, false },
@@ -71,18 +78,19 @@ static const gateway_field ocr_fields[] = {
 };
 
 static const gateway_op ops[GATEWAY_OP__COUNT] = {
-	{ GATEWAY_OP_CHAT, "chat", "/v1/chat/completions", PROVIDER_OP_CHAT, NULL, true, chat_fields },
-	{ GATEWAY_OP_EMBEDDINGS, "embeddings", "/v1/embeddings", PROVIDER_OP_EMBEDDINGS, NULL, false, embed_fields },
+	{ GATEWAY_OP_CHAT, "chat", "/v1/chat/completions", PROVIDER_OP_CHAT, NULL, true, chat_fields, false },
+	{ GATEWAY_OP_EMBEDDINGS, "embeddings", "/v1/embeddings", PROVIDER_OP_EMBEDDINGS, NULL, false, embed_fields,
+	  false },
 	{ GATEWAY_OP_IMAGES, "image_generation", "/v1/images/generations", PROVIDER_OP_IMAGES, "dall-e-3", false,
-	  image_fields },
-	{ GATEWAY_OP_SPEECH, "speech", "/v1/audio/speech", PROVIDER_OP_SPEECH, NULL, false, speech_fields },
+	  image_fields, false },
+	{ GATEWAY_OP_SPEECH, "speech", "/v1/audio/speech", PROVIDER_OP_SPEECH, NULL, false, speech_fields, false },
 	{ GATEWAY_OP_TRANSCRIPTIONS, "transcription", "/v1/audio/transcriptions", PROVIDER_OP_TRANSCRIPTIONS, NULL,
-	  false, transcr_fields },
+	  false, transcr_fields, true },
 	{ GATEWAY_OP_MODERATIONS, "moderation", "/v1/moderations", PROVIDER_OP_MODERATIONS, "text-moderation-stable",
-	  false, moder_fields },
-	{ GATEWAY_OP_RERANK, "rerank", "/v1/rerank", PROVIDER_OP_RERANK, NULL, false, rerank_fields },
-	{ GATEWAY_OP_SEARCH, "search", "/v1/search", PROVIDER_OP_SEARCH, NULL, false, search_fields },
-	{ GATEWAY_OP_OCR, "ocr", "/v1/ocr", PROVIDER_OP_OCR, NULL, false, ocr_fields },
+	  false, moder_fields, false },
+	{ GATEWAY_OP_RERANK, "rerank", "/v1/rerank", PROVIDER_OP_RERANK, NULL, false, rerank_fields, false },
+	{ GATEWAY_OP_SEARCH, "search", "/v1/search", PROVIDER_OP_SEARCH, NULL, false, search_fields, false },
+	{ GATEWAY_OP_OCR, "ocr", "/v1/ocr", PROVIDER_OP_OCR, NULL, false, ocr_fields, false },
 };
 
 const gateway_op *gateway_op_get(gateway_op_id id)
@@ -92,6 +100,7 @@ const gateway_op *gateway_op_get(gateway_op_id id)
 
 static const char *expected(unsigned types)
 {
+	types &= ~TFILE;
 	if (types & TINT)
 		return "an integer";
 	if ((types & ~TNULL) == TSTR)
@@ -398,4 +407,344 @@ int gateway_azure_fix(buf *body, arena *a)
 	buf_free(body);
 	*body = nb;
 	return 0;
+}
+
+/* ---- form operations (multipart/form-data) ----------------------------------------------- */
+
+int gateway_form_boundary(char dst[GATEWAY_BOUNDARY_SIZE], str data)
+{
+	for (int i = 0; i < 4; i++) {
+		char hex[33];
+		if (rand_hex(hex, 32) < 0)
+			return -1;
+		snprintf(dst, GATEWAY_BOUNDARY_SIZE, "liter-llm-%s", hex);
+		if (multipart_data_ok(str_from(dst), data))
+			return 0;
+	}
+	return -1;
+}
+
+int gateway_form_safe_name(buf *b, str s)
+{
+	int rc = buf_reserve(b, s.n);
+	for (size_t i = 0; !rc && i < s.n; i++) {
+		unsigned char ch = (unsigned char)s.p[i];
+		rc = buf_putc(b, ch == '"' || ch == '\\' || ch < 0x20 || ch == 0x7f ? '_' : (char)ch);
+	}
+	return rc;
+}
+
+/* Is part p field f (or `f[]` for an array field)? */
+static bool part_is(const multipart_part *p, const gateway_field *f)
+{
+	if (multipart_value_eq(p->name, str_from(f->name)))
+		return true;
+	char nm[128];
+	if (!(f->types & TARR) || (size_t)snprintf(nm, sizeof nm, "%s[]", f->name) >= sizeof nm)
+		return false;
+	return multipart_value_eq(p->name, str_from(nm));
+}
+
+static size_t digits(str v, size_t i)
+{
+	while (i < v.n && v.p[i] >= '0' && v.p[i] <= '9')
+		i++;
+	return i;
+}
+
+/* Is a form field's text a number in JSON's grammar (an integer when
+ * integral is set)? */
+static bool form_number(str v, bool integral)
+{
+	size_t i = v.n && v.p[0] == '-' ? 1 : 0, j;
+	if ((j = digits(v, i)) == i)
+		return false;
+	i = j;
+	if (integral)
+		return i == v.n;
+	if (i < v.n && v.p[i] == '.') {
+		if ((j = digits(v, i + 1)) == i + 1)
+			return false;
+		i = j;
+	}
+	if (i < v.n && (v.p[i] == 'e' || v.p[i] == 'E')) {
+		i++;
+		if (i < v.n && (v.p[i] == '+' || v.p[i] == '-'))
+			i++;
+		if ((j = digits(v, i)) == i)
+			return false;
+		i = j;
+	}
+	return i == v.n;
+}
+
+/* The client's form: its boundary and parts (into a). */
+static int form_read(str body, str ctype, arena *a, gateway_body *out, gateway_error *e)
+{
+	multipart_error me;
+	if (multipart_boundary(ctype, &out->boundary, &me) < 0)
+		return gateway_fail(e, GATEWAY_BAD_REQUEST, "Invalid `boundary` for `multipart/form-data` request: %s",
+				    multipart_code_str(me.code));
+	multipart_reader r;
+	multipart_reader_init(&r, body, out->boundary, NULL);
+	size_t cap = 0;
+	multipart_part p;
+	int rc;
+	while ((rc = multipart_next(&r, &p)) == 1) {
+		if (out->nparts == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			multipart_part *np = arena_realloc(a, out->parts, cap * sizeof *np, nc * sizeof *np);
+			if (!np)
+				return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
+			out->parts = np;
+			cap = nc;
+		}
+		out->parts[out->nparts++] = p;
+	}
+	if (rc < 0)
+		return gateway_fail(e, GATEWAY_BAD_REQUEST, "Error parsing `multipart/form-data` request: %s (at byte %zu)",
+				    multipart_code_str(r.err.code), r.err.off);
+	return 0;
+}
+
+/* The op's fields over the form's parts; the model from its `model` part. */
+static int form_check(const gateway_op *op, gateway_body *out, gateway_error *e)
+{
+	gateway_kind schema = op->chat ? GATEWAY_BAD_REQUEST : GATEWAY_UNPROCESSABLE;
+	for (const gateway_field *f = op->fields; f->name; f++) {
+		size_t count = 0;
+		for (size_t i = 0; i < out->nparts; i++) {
+			const multipart_part *p = &out->parts[i];
+			if (!part_is(p, f))
+				continue;
+			count++;
+			if ((f->types & TFILE) && !p->is_file)
+				return gateway_fail(e, schema, "invalid type for `%s`: string, expected a file", f->name);
+			if (!(f->types & TFILE) && p->is_file)
+				return gateway_fail(e, schema, "invalid type for `%s`: file, expected %s", f->name,
+						    expected(f->types));
+			bool num = (f->types & (TNUM | TINT)) && !(f->types & (TSTR | TFILE));
+			if (num && !form_number(p->data, !(f->types & TNUM)))
+				return gateway_fail(e, schema, "invalid type for `%s`: string, expected %s", f->name,
+						    expected(f->types));
+		}
+		if (count > 1 && !(f->types & TARR))
+			return gateway_fail(e, schema, "duplicate field `%s`", f->name);
+		if (!count && f->required)
+			return gateway_fail(e, schema, "missing field `%s`", f->name);
+	}
+	static const gateway_field model = { "model", TSTR, true };
+	out->model_part = SIZE_MAX;
+	for (size_t i = 0; i < out->nparts && out->model_part == SIZE_MAX; i++)
+		if (!out->parts[i].is_file && part_is(&out->parts[i], &model)) {
+			out->model_part = i;
+			out->model = out->parts[i].data;
+		}
+	if (out->model_part == SIZE_MAX) {
+		if (!op->default_model)
+			return gateway_fail(e, schema, "missing field `model`");
+		out->model = str_from(op->default_model);
+	}
+	return 0;
+}
+
+/* JSON to a form op: the file field's base64 decoded; member names that a
+ * form cannot carry refused. */
+static int json_file(const gateway_op *op, arena *a, gateway_body *out, gateway_error *e)
+{
+	const json_doc *d = &out->doc;
+	json_iter it = json_iter_begin(d, 0);
+	int k;
+	while (json_iter_next(d, &it, &k, NULL)) {
+		str raw;
+		json_str_raw(d, k, &raw);
+		for (size_t i = 0; i < raw.n; i++)
+			if ((unsigned char)raw.p[i] < 0x20 || raw.p[i] == '\\')
+				return gateway_fail(e, GATEWAY_BAD_REQUEST,
+						    "bad request: field names must be plain text (no escapes)");
+	}
+	for (const gateway_field *f = op->fields; f->name; f++) {
+		if (!(f->types & TFILE))
+			continue;
+		int v = json_get(d, 0, f->name);
+		if (v < 0 || json_typeof(d, v) != JSON_STRING)
+			continue; /* required and typed: checked before */
+		str s;
+		if (json_str(d, v, a, &s) < 0)
+			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
+		size_t cap = b64_dec_max(s.n), n = 0;
+		char *dst = arena_alloc(a, cap ? cap : 1);
+		if (!dst)
+			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
+		if (b64_decode(s.p, s.n, B64_STD | B64_NOPAD, dst, cap, &n) < 0)
+			return gateway_fail(e, GATEWAY_BAD_REQUEST, "bad request: `%s` is not valid base64", f->name);
+		out->file_field = f->name;
+		out->file = str_make(dst, n);
+	}
+	int fn = json_get(d, 0, "filename");
+	if (fn >= 0 && json_typeof(d, fn) == JSON_STRING && json_str(d, fn, a, &out->filename) < 0)
+		return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
+	return 0;
+}
+
+int gateway_body_check_ct(const gateway_op *op, str body, str ctype, arena *a, gateway_body *out,
+			  gateway_error *e)
+{
+	if (ctype.p && multipart_is_form(ctype)) {
+		memset(out, 0, sizeof *out);
+		if (!op->form)
+			return gateway_fail(e, GATEWAY_UNSUPPORTED_MEDIA,
+					    "Expected request with `Content-Type: application/json`");
+		out->form = true;
+		if (form_read(body, ctype, a, out, e) < 0 || form_check(op, out, e) < 0)
+			return -1;
+		return 0;
+	}
+	if (gateway_body_check(op, body, a, out, e) < 0)
+		return -1;
+	return op->form ? json_file(op, a, out, e) : 0;
+}
+
+/* The file name and type of audio bytes by their magic numbers. */
+static void sniff_audio(str d, const char **name, const char **ctype)
+{
+	const unsigned char *p = (const unsigned char *)d.p;
+	size_t n = d.n;
+	*name = "audio";
+	*ctype = "application/octet-stream";
+	if (n >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "WAVE", 4) == 0)
+		*name = "audio.wav", *ctype = "audio/wav";
+	else if (n >= 4 && memcmp(p, "fLaC", 4) == 0)
+		*name = "audio.flac", *ctype = "audio/flac";
+	else if (n >= 4 && memcmp(p, "OggS", 4) == 0)
+		*name = "audio.ogg", *ctype = "audio/ogg";
+	else if (n >= 4 && memcmp(p, "\x1a\x45\xdf\xa3", 4) == 0)
+		*name = "audio.webm", *ctype = "audio/webm";
+	else if (n >= 12 && memcmp(p + 4, "ftyp", 4) == 0)
+		*name = "audio.m4a", *ctype = "audio/mp4";
+	else if ((n >= 3 && memcmp(p, "ID3", 3) == 0) || (n >= 2 && p[0] == 0xff && (p[1] & 0xe0) == 0xe0))
+		*name = "audio.mp3", *ctype = "audio/mpeg";
+}
+
+/* One JSON member as form field(s) named key. */
+static int form_value(multipart_writer *w, const json_doc *d, str key, int v, buf *tmp)
+{
+	switch (json_typeof(d, v)) {
+	case JSON_NULL:
+		return 0;
+	case JSON_STRING: {
+		buf_reset(tmp);
+		int rc = json_str_buf(d, v, tmp);
+		return rc < 0 ? rc : multipart_write_field(w, key, str_make(tmp->data ? tmp->data : "", tmp->len));
+	}
+	default: /* numbers, booleans as written; objects as JSON text */
+		return multipart_write_field(w, key, json_raw(d, v));
+	}
+}
+
+/* One member (arrays: a `key[]` field per element). */
+static int form_member(multipart_writer *w, const json_doc *d, int k, int v, buf *tmp)
+{
+	str key;
+	json_str_raw(d, k, &key); /* plain text: json_file refused escapes */
+	if (json_typeof(d, v) != JSON_ARRAY)
+		return form_value(w, d, key, v, tmp);
+	char nm[256];
+	if (key.n + 3 > sizeof nm)
+		return ERR_TOOBIG;
+	memcpy(nm, key.p, key.n);
+	memcpy(nm + key.n, "[]", 3);
+	json_iter it = json_iter_begin(d, v);
+	int el, rc = 0;
+	while (!rc && json_iter_next(d, &it, NULL, &el))
+		rc = form_value(w, d, str_make(nm, key.n + 2), el, tmp);
+	return rc;
+}
+
+/* A JSON body as a form under boundary b. */
+static int json_form(const gateway_body *bd, const provider_target *t, str b, buf *out)
+{
+	const json_doc *d = &bd->doc;
+	multipart_writer w;
+	multipart_writer_init(&w, out, b);
+	buf tmp = { 0 }, fname = { 0 };
+	int extra = json_get(d, 0, "extra_body");
+	if (extra >= 0 && json_typeof(d, extra) != JSON_OBJECT)
+		extra = -1;
+	bool model_done = false;
+	int rc = 0;
+	json_iter it = json_iter_begin(d, 0);
+	int k, v;
+	while (!rc && json_iter_next(d, &it, &k, &v)) {
+		str key;
+		json_str_raw(d, k, &key);
+		if (str_eq_cstr(key, "extra_body") || str_eq_cstr(key, "filename"))
+			continue;
+		if (str_eq_cstr(key, "model")) {
+			rc = multipart_write_field(&w, key, t->model);
+			model_done = true;
+		} else if (bd->file_field && str_eq_cstr(key, bd->file_field)) {
+			const char *sname, *stype;
+			sniff_audio(bd->file, &sname, &stype);
+			rc = gateway_form_safe_name(&fname, bd->filename.p ? bd->filename : str_from(sname));
+			if (!rc)
+				rc = multipart_write_file(&w, key, str_make(fname.data ? fname.data : "", fname.len),
+							  str_from(stype), bd->file);
+		} else if (!in_extra(d, extra, k)) {
+			rc = form_member(&w, d, k, v, &tmp);
+		}
+	}
+	if (!rc && !model_done)
+		rc = multipart_write_field(&w, STR_LIT("model"), t->model);
+	if (extra >= 0) {
+		json_iter ei = json_iter_begin(d, extra);
+		while (!rc && json_iter_next(d, &ei, &k, &v)) {
+			str key;
+			json_str_raw(d, k, &key);
+			if (str_eq_cstr(key, "model") || str_eq_cstr(key, "filename") ||
+			    (bd->file_field && str_eq_cstr(key, bd->file_field)))
+				continue;
+			for (size_t i = 0; i < key.n && !rc; i++)
+				if ((unsigned char)key.p[i] < 0x20 || key.p[i] == '\\')
+					rc = ERR_INVAL;
+			if (!rc)
+				rc = form_member(&w, d, k, v, &tmp);
+		}
+	}
+	buf_free(&tmp);
+	buf_free(&fname);
+	return rc ? rc : multipart_write_end(&w);
+}
+
+int gateway_body_rewrite_form(const gateway_body *bd, const provider_target *t, buf *out, char *ctype,
+			      size_t ctcap)
+{
+	if (bd->form) {
+		multipart_writer w;
+		multipart_writer_init(&w, out, bd->boundary);
+		if (bd->model_part == SIZE_MAX)
+			multipart_write_field(&w, STR_LIT("model"), t->model);
+		for (size_t i = 0; i < bd->nparts; i++) {
+			const multipart_part *p = &bd->parts[i];
+			multipart_write_part(&w, p->head, i == bd->model_part ? t->model : p->data);
+		}
+		int rc = multipart_write_end(&w);
+		if (rc < 0)
+			return rc;
+		return multipart_content_type(bd->boundary, ctype, ctcap) < 0 ? ERR_TOOBIG : 0;
+	}
+	char bnd[GATEWAY_BOUNDARY_SIZE];
+	size_t start = out->len;
+	for (int attempt = 0; attempt < 4; attempt++) {
+		if (gateway_form_boundary(bnd, bd->file) < 0)
+			return ERR_IO;
+		buf_truncate(out, start);
+		int rc = json_form(bd, t, str_from(bnd), out);
+		if (rc == ERR_INVAL)
+			continue; /* a field held the boundary (or an extra_body name is not plain): again */
+		if (rc < 0)
+			return rc;
+		return multipart_content_type(str_from(bnd), ctype, ctcap) < 0 ? ERR_TOOBIG : 0;
+	}
+	return ERR_INVAL;
 }

@@ -705,8 +705,28 @@ static int codec_prepare(gateway_call *c, arena *a, gateway_error *e)
 	return 0;
 }
 
+/* A form op's upstream body (multipart/form-data) and its Content-Type. */
+static int form_prepare(gateway_call *c, arena *a, gateway_error *e)
+{
+	char ct[128];
+	if (gateway_body_rewrite_form(&c->body, &c->route.target, &c->req, ct, sizeof ct) < 0)
+		return gateway_fail(e, GATEWAY_INTERNAL, "internal error: cannot build the upstream form");
+	char *h = arena_strndup(a, ct, strlen(ct));
+	if (!h)
+		return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
+	add_header(c, "Content-Type", str_from(h));
+	return 0;
+}
+
 gateway_call *gateway_call_start(gateway *g, const gateway_upstream *up, const gateway_op *op,
 				 const gateway_principal *p, str body, arena *a, const gateway_sink *sink)
+{
+	return gateway_call_start_ct(g, up, op, p, body, STR_NULL, a, sink);
+}
+
+gateway_call *gateway_call_start_ct(gateway *g, const gateway_upstream *up, const gateway_op *op,
+				    const gateway_principal *p, str body, str ctype, arena *a,
+				    const gateway_sink *sink)
 {
 	gateway_error e;
 	gateway_call *c = call_new(g, up, sink, a);
@@ -717,7 +737,7 @@ gateway_call *gateway_call_start(gateway *g, const gateway_upstream *up, const g
 	}
 	c->op = op;
 	c->client_body = body;
-	if (gateway_body_check(op, body, a, &c->body, &e) < 0)
+	if (gateway_body_check_ct(op, body, ctype, a, &c->body, &e) < 0)
 		goto fail;
 	c->streaming = op->chat && c->body.stream;
 	if (!gateway_allowed(p, c->body.model)) {
@@ -738,13 +758,17 @@ gateway_call *gateway_call_start(gateway *g, const gateway_upstream *up, const g
 		gateway_fail(&e, GATEWAY_INTERNAL, "internal error: cannot build the upstream URL");
 		goto fail;
 	}
-	add_header(c, "Content-Type", STR_LIT("application/json"));
+	if (!op->form || c->codec)
+		add_header(c, "Content-Type", STR_LIT("application/json"));
 	if (c->streaming)
 		add_header(c, "Accept", STR_LIT("text/event-stream"));
 	c->aws_stream = c->streaming && provider_adapter_get(t->adapter)->stream_format == PROVIDER_STREAM_AWS_EVENT_STREAM;
 	if (c->aws_stream)
 		eventstream_dec_init(&c->evs, LIMIT_SSE_EVENT_BYTES);
-	if (c->codec) {
+	if (op->form && !c->codec) {
+		if (form_prepare(c, a, &e) < 0)
+			goto fail;
+	} else if (c->codec) {
 		if (codec_prepare(c, a, &e) < 0)
 			goto fail;
 	} else if (gateway_body_rewrite(&c->body, t, &c->req) < 0) {
@@ -813,27 +837,6 @@ int gateway_mop_find(const char *name)
 		if (strcmp(mops[i].name, name) == 0)
 			return i;
 	return -1;
-}
-
-int gateway_multipart_file(buf *out, const char *boundary, str purpose, str filename, str data)
-{
-	int rc = buf_printf(out, "--%s\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\n", boundary);
-	if (!rc)
-		rc = buf_append(out, purpose.p, purpose.n);
-	if (!rc)
-		rc = buf_printf(out, "\r\n--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"", boundary);
-	for (size_t i = 0; !rc && i < filename.n; i++) {
-		char ch = filename.p[i];
-		/* quoted-string: no quote, backslash or control characters */
-		rc = buf_putc(out, ch == '"' || ch == '\\' || (unsigned char)ch < 0x20 || ch == 0x7f ? '_' : ch);
-	}
-	if (!rc)
-		rc = buf_puts(out, "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
-	if (!rc)
-		rc = buf_append(out, data.p, data.n);
-	if (!rc)
-		rc = buf_printf(out, "\r\n--%s--\r\n", boundary);
-	return rc;
 }
 
 /* The string member key of the body's top object: 1 found, 0 absent/null,
@@ -910,21 +913,27 @@ static int master_body(gateway_call *c, const gateway_mreq *m, arena *a, gateway
 			buf_free(&raw);
 			return gateway_fail(e, GATEWAY_BAD_REQUEST, "bad request: `file` is not valid base64");
 		}
-		char boundary[48];
-		char hex[33];
-		if (rand_hex(hex, 32) < 0)
-			memcpy(hex, "0123456789abcdef0123456789abcdef", 33);
-		hex[32] = 0;
-		snprintf(boundary, sizeof boundary, "liter-llm-%s", hex);
-		int rc = gateway_multipart_file(&c->req, boundary, purpose, filename,
-						str_make(raw.data ? raw.data : "", raw.len));
+		char boundary[GATEWAY_BOUNDARY_SIZE];
+		str data = str_make(raw.data ? raw.data : "", raw.len);
+		buf fname = { 0 };
+		multipart_writer w;
+		int rc = gateway_form_boundary(boundary, data) < 0 ? ERR_IO : 0;
+		if (!rc)
+			rc = gateway_form_safe_name(&fname, filename);
+		if (!rc) {
+			multipart_writer_init(&w, &c->req, str_from(boundary));
+			multipart_write_field(&w, STR_LIT("purpose"), purpose);
+			multipart_write_file(&w, STR_LIT("file"), str_make(fname.data ? fname.data : "", fname.len),
+					     STR_NULL, data);
+			rc = multipart_write_end(&w);
+		}
 		buf_free(&raw);
+		buf_free(&fname);
 		if (rc < 0)
 			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: upload too large");
-		char *h = arena_alloc(a, 96);
-		if (!h)
+		char *h = arena_alloc(a, 128);
+		if (!h || multipart_content_type(str_from(boundary), h, 128) < 0)
 			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
-		snprintf(h, 96, "multipart/form-data; boundary=%s", boundary);
 		add_header(c, "Content-Type", str_from(h));
 		return 0;
 	}

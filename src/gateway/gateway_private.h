@@ -17,6 +17,16 @@ struct gateway {
  * environment. 0, or -1 with e = 503 "no models configured". */
 int gateway_default_target(gateway *g, gateway_route *out, gateway_error *e);
 
+/* Upstream forms (gateway_body.c). A fresh boundary "liter-llm-<32 random
+ * hex>" (NUL-terminated) that data can carry (multipart_data_ok; drawn again
+ * on the rare collision): 0, or -1 when randomness failed or it kept
+ * colliding. */
+#define GATEWAY_BOUNDARY_SIZE 48
+int gateway_form_boundary(char dst[GATEWAY_BOUNDARY_SIZE], str data);
+/* Append s to b with '"', '\' and control characters replaced by '_' (a
+ * filename any upstream form parser reads back as sent). 0 or a buf error. */
+int gateway_form_safe_name(buf *b, str s);
+
 /* Azure chat answers (providers.md): a choice with finish_reason
  * "content_filter", a content_filter_results object and no message gets
  * message {"role":"assistant","content":null,"refusal":"Content filtered by

@@ -505,16 +505,20 @@ static void on_request(http_request *r, void *ud)
 		reply(q, 404, NULL, NULL, 0);
 		return;
 	}
+	/* rest-api.md "Body parsing": JSON, or a form where the op takes one (415 else) */
+	const gateway_op *op = gateway_op_get(rt.op);
 	str ct = http_req_header(r, "Content-Type");
-	if (!ct.p || !proxy_json_ctype(ct)) {
+	if (!ct.p || !(proxy_json_ctype(ct) || (op->form && multipart_is_form(ct)))) {
 		send_error(q, GATEWAY_UNSUPPORTED_MEDIA,
-			   "Expected request with `Content-Type: application/json`");
+			   op->form ? "Expected request with `Content-Type: application/json` or "
+				      "`Content-Type: multipart/form-data`"
+				    : "Expected request with `Content-Type: application/json`");
 		return;
 	}
 	proxy_worker *pw = http_req_worker_ud(r);
 	q->sink = (gateway_sink){ sink_respond, sink_begin, sink_write, sink_end, q };
 	http_req_set_hooks(r, &hooks, q);
-	gateway_call *c = gateway_call_start(p->pc.gw, &pw->up, gateway_op_get(rt.op), &pr, r->body, r->arena, &q->sink);
+	gateway_call *c = gateway_call_start_ct(p->pc.gw, &pw->up, op, &pr, r->body, ct, r->arena, &q->sink);
 	if (c) /* else r has ended (answered) and q is gone */
 		q->call = c;
 }
