@@ -125,7 +125,6 @@ struct hs_conn {
 	uint8_t rd_kind;
 	bool rd_ready, wr_ready;  /* edge-triggered readiness we have not used up */
 	bool hup;                 /* the loop reported a hang-up: read until EOF */
-	bool short_read;          /* rd_ready was cleared by a short read, not by EAGAIN */
 	bool eof;                 /* read returned end of stream or an error */
 	bool dead;
 	bool holds;               /* the handler holds the request */
@@ -457,19 +456,6 @@ static inline char *put(char *p, const void *s, size_t n)
 }
 #define PUT_LIT(p, s) put((p), (s), sizeof(s) - 1)
 
-static char *put_u64(char *p, uint64_t v)
-{
-	char tmp[20];
-	size_t n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
 /* Queue a response head. mode says the framing; clen the Content-Length
  * (MODE_LENGTH). Decides keep-alive (sets c->close_after). 0, ERR_INVAL
  * (status or a header) or ERR_NOMEM; nothing is queued on error. */
@@ -508,9 +494,7 @@ static int head_queue(hs_conn *c, int status, const http_header *h, size_t nh, i
 	hs_date(hw);
 	char *p0 = x->out.data + x->out.len, *p = p0;
 	p = PUT_LIT(p, "HTTP/1.1 ");
-	*p++ = (char)('0' + status / 100);
-	*p++ = (char)('0' + status / 10 % 10);
-	*p++ = (char)('0' + status % 10);
+	p += http_msg_u64(p, (uint64_t)status);   /* 3 digits: 200..599 */
 	*p++ = ' ';
 	p = put(p, reason, rlen);
 	p = PUT_LIT(p, "\r\nServer: ");
@@ -520,7 +504,7 @@ static int head_queue(hs_conn *c, int status, const http_header *h, size_t nh, i
 	p = PUT_LIT(p, "\r\n");
 	if (mode == MODE_LENGTH) {
 		p = PUT_LIT(p, "Content-Length: ");
-		p = put_u64(p, clen);
+		p += http_msg_u64(p, clen);
 		p = PUT_LIT(p, "\r\n");
 	} else if (mode == MODE_CHUNKED) {
 		p = PUT_LIT(p, "Transfer-Encoding: chunked\r\n");
@@ -708,40 +692,29 @@ static void conn_deliver_abort(hs_conn *c)
 /* --- reading --------------------------------------------------------------------- */
 
 /* > 0 bytes; 0 = nothing now (not ready, would block, no room); < 0 = end of
- * stream or error (c->eof set). */
+ * stream or error (c->eof set).
+ *
+ * Edge-triggered: a short read emptied the socket, and whatever comes later
+ * (bytes, the end of stream, an error) makes a new edge, so rd_ready stays
+ * false until conn_on_event. The one thing that makes no new edge is an end
+ * of stream that arrived together with the last bytes: the loop registers
+ * EPOLLRDHUP and reports it as LOOP_HUP in that same event (c->hup), and
+ * then we read on to the end. No extra read() to check a short read. */
 static ssize_t conn_read(hs_conn *c, char *dst, size_t n)
 {
 	if (!c->rd_ready || n == 0 || c->dead)
 		return 0;
 	ssize_t r = sock_read(c->fd, dst, n);
 	if (r > 0) {
-		/* edge-triggered: a short read emptied the socket (new data makes a
-		 * new edge), unless a hang-up is pending: then read to the end */
-		if ((size_t)r < n && !c->hup) {
+		if ((size_t)r < n && !c->hup)
 			c->rd_ready = false;
-			c->short_read = true;
-		}
 		return r;
 	}
 	c->rd_ready = false;
-	c->short_read = false;
 	if (r == ERR_AGAIN)
 		return 0;
 	c->eof = true;
 	return r == 0 ? ERR_CLOSED : r;
-}
-
-/* A head or body is incomplete and the last read was short: read once more
- * instead of trusting the short read. An end of stream that came with the
- * last bytes (a client that sends and closes) makes no new edge, and loop.c
- * does not register EPOLLRDHUP; without this probe such a connection would
- * sit until its timeout. Costs nothing on the fast path (whole heads). */
-static inline void conn_probe_partial(hs_conn *c)
-{
-	if (!c->rd_ready && c->short_read) {
-		c->short_read = false;
-		c->rd_ready = true;
-	}
 }
 
 /* --- dispatch ------------------------------------------------------------------ */
@@ -771,8 +744,8 @@ static void conn_dispatch(hs_conn *c)
 	c->req_deadline = cfg->request_timeout_ms ? now_ms(c) + cfg->request_timeout_ms : 0;
 	conn_timer_sync(c);
 	hw->srv->h.on_request(&q->pub, hw->srv->h.ud);
-	if (!c->dead && c->holds && c->state == CS_REQ && !c->rd_ready && x->rlen < x->rcap)
-		c->rd_ready = true;   /* probe once: did the client go away meanwhile? */
+	/* a client that goes away while the handler holds r makes an edge
+	 * (LOOP_HUP): step_req reads the end of stream then, no probe now */
 }
 
 /* The head is complete (hlen bytes at rstart). */
@@ -919,8 +892,6 @@ static bool step_head(hs_conn *c)
 			return true;
 		}
 	}
-	if (avail)
-		conn_probe_partial(c);
 	ssize_t n = conn_read(c, x->rbuf + x->rlen, x->rcap - x->rlen);
 	if (n > 0) {
 		if (avail == 0 && c->rd_kind != RD_HEADER)
@@ -951,7 +922,6 @@ static bool step_body(hs_conn *c)
 			conn_dispatch(c);
 			return true;
 		}
-		conn_probe_partial(c);
 		n = conn_read(c, x->rbuf + x->rlen, x->rcap - x->rlen);
 		if (n > 0)
 			x->rlen += (size_t)n;
@@ -961,7 +931,6 @@ static bool step_body(hs_conn *c)
 			conn_dispatch(c);
 			return true;
 		}
-		conn_probe_partial(c);
 		n = conn_read(c, x->body.data + x->body.len, (size_t)x->clen - x->body.len);
 		if (n > 0) {
 			x->body.len += (size_t)n;
@@ -1007,7 +976,6 @@ static bool step_body(hs_conn *c)
 			srv_fail(c, 400, http_parse_error_str(HTTP_PERR_CHUNK_LINE_TOO_LONG));
 			return true;
 		}
-		conn_probe_partial(c);
 		n = conn_read(c, x->rbuf + x->rlen, x->rcap - x->rlen);
 		if (n > 0)
 			x->rlen += (size_t)n;

@@ -4,8 +4,9 @@
 # real clients: curl (keep-alive reuse, chunked upload, Expect: 100-continue,
 # HTTP/1.0, HEAD, streaming) and python3 (tests/integration/http/checks.py:
 # bad inputs, pipelining, limits, slowloris, idle close, disconnects,
-# max_conns), an IPv6 [::1] listener, and a graceful drain on SIGTERM while a
-# slow request is in flight. Ends with "N passed, N failed".
+# max_conns, lost wake-ups with the server process stopped by SIGSTOP), an
+# IPv6 [::1] listener, and a graceful drain on SIGTERM while a slow request
+# is in flight. Ends with "N passed, N failed".
 #   usage: sh tests/integration/http_server.sh [build-dir]
 B=${1:-build}
 cd "$(dirname "$0")/../.." || exit 2
@@ -113,9 +114,9 @@ stop() {
 	if [ "$rc" = 0 ]; then ok "stop_$1_exit_0"; else fail "stop_$1_exit_0" "exit $rc: $(grep -m1 -E 'ERROR|Sanitizer|runtime error' "$OUT/log.$1")"; fi
 }
 
-# pyc GROUP: run the python checks, count their lines.
+# pyc GROUP [PID]: run the python checks, count their lines.
 pyc() {
-	python3 tests/integration/http/checks.py "$HOSTADDR" "$PORT" "$1" >"$OUT/py.$1" 2>&1
+	python3 tests/integration/http/checks.py "$HOSTADDR" "$PORT" "$1" $2 >"$OUT/py.$1" 2>&1
 	while IFS= read -r line; do
 		case "$line" in
 		"ok "*) ok "${line#ok }" ;;
@@ -197,6 +198,13 @@ if start timeouts --header-timeout-ms 500 --idle-timeout-ms 700; then
 	pyc slowloris
 	pyc idle
 	stop timeouts "$PID"
+fi
+
+# --- lost wake-ups: the server stopped (SIGSTOP) while requests arrive -----------------
+if start wakeups --threads 1; then
+	pyc wakeups "$PID"
+	kill -CONT "$PID" 2>/dev/null
+	stop wakeups "$PID"
 fi
 
 # --- max connections ----------------------------------------------------------------

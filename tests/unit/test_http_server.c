@@ -16,7 +16,9 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -138,6 +140,9 @@ static void app(http_request *r, void *ud)
 	} else if (str_eq_cstr(p, "/slow")) {
 		job *j = job_new(r, 0, &job_hooks);
 		loop_timer_start(http_req_loop(r), &j->t, 150);
+	} else if (str_eq_cstr(p, "/hold")) {   /* answers after 5 s unless the client leaves */
+		job *j = job_new(r, 0, &job_hooks);
+		loop_timer_start(http_req_loop(r), &j->t, 5000);
 	} else if (str_eq_cstr(p, "/stream")) {
 		static const http_header h[] = { { STR_LIT("Content-Type"), STR_LIT("text/event-stream") } };
 		job *j = job_new(r, 1, &job_hooks);
@@ -224,9 +229,9 @@ static int stop_server(void)
 
 /* --- raw client --------------------------------------------------------------- */
 
-static int dial(void)
+static int dial_to(const sock_addr *a)
 {
-	int fd = socket(sock_addr_family(&srv_addr), SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(sock_addr_family(a), SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	struct timeval tv = { 10, 0 };
@@ -234,12 +239,14 @@ static int dial(void)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	if (connect(fd, &srv_addr.u.sa, srv_addr.len) != 0) {
+	if (connect(fd, &a->u.sa, a->len) != 0) {
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
+
+static int dial(void) { return dial_to(&srv_addr); }
 
 static int send_all(int fd, const void *p, size_t n)
 {
@@ -1230,9 +1237,457 @@ TEST(bad_config)
 	http_server_free(s);
 }
 
+/* --- lost wake-ups ----------------------------------------------------------------
+ * The server's sockets are edge-triggered: it reads until a short read (or,
+ * after a hang-up, until the end of stream) and then relies on the next
+ * edge. A lost read shows up as a request or an end of stream that sits
+ * until a server timeout (header/body 10 s, idle 75 s): every answer or close
+ * below must come within WAKE_MS. */
+
+#define WAKE_MS 3000
+
+static void set_rcvtimeo(int fd, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
+/* Send s[0..n) in pieces, cut at the increasing offsets cuts[], ms apart. */
+static int send_cut(int fd, const char *s, size_t n, const size_t *cuts, size_t ncuts, int ms)
+{
+	size_t at = 0;
+	for (size_t i = 0; i <= ncuts; i++) {
+		size_t end = i < ncuts && cuts[i] < n ? cuts[i] : n;
+		if (end > at && send_all(fd, s + at, end - at) != 0)
+			return -1;
+		if (end > at)
+			at = end;
+		if (i < ncuts)
+			sleep_ms(ms);
+	}
+	return 0;
+}
+
+/* One response within WAKE_MS: 200 with body want[0..wn) (want NULL: any body). */
+static bool expect_200(conn_in *ci, const char *want, size_t wn)
+{
+	resp r;
+	set_rcvtimeo(ci->fd, WAKE_MS);
+	if (read_resp(ci, &r, false) != 0)
+		return false;
+	bool ok = r.status == 200 && (!want || (r.blen == wn && memcmp(r.body, want, wn) == 0));
+	if (!ok)
+		printf("  got status %d, %zu body bytes\n", r.status, r.blen);
+	resp_free(&r);
+	return ok;
+}
+
+/* The server closes the connection within WAKE_MS and sent nothing more. */
+static bool expect_eof(conn_in *ci)
+{
+	size_t before = ci->len;
+	return closes_within(ci, WAKE_MS) && ci->len == before;
+}
+
+static char *pattern_body(size_t n)
+{
+	char *b = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		b[i] = big_pattern(i);
+	return b;
+}
+
+/* "POST /echo" with a Content-Length body, whole request in *out. */
+static size_t post_echo(char **out, const char *body, size_t n)
+{
+	char head[128];
+	int hn = snprintf(head, sizeof head, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n", n);
+	*out = malloc((size_t)hn + n);
+	memcpy(*out, head, (size_t)hn);
+	memcpy(*out + hn, body, n);
+	return (size_t)hn + n;
+}
+
+static size_t head_end(const char *req, size_t n)
+{
+	const char *e = memmem(req, n, "\r\n\r\n", 4);
+	return e ? (size_t)(e - req) + 4 : n;
+}
+
+/* Requests arriving in several pieces with pauses (the server goes back to
+ * epoll between them): inside the request line, inside a header, just
+ * before and just after the end of the head, inside the body, inside a
+ * chunk-size line; a body bigger than the read buffer; two requests whose
+ * boundary falls inside a piece. One keep-alive connection for all. */
+TEST(wakeup_request_in_pieces)
+{
+	int fd = dial();
+	conn_in ci;
+	cin_init(&ci, fd);
+	static const char get[] = "GET /hello HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n";
+	size_t gc[] = { 3, 14, 25, sizeof get - 4, sizeof get - 2 };
+	CHECK_EQ_INT(send_cut(fd, get, sizeof get - 1, gc, 5, 15), 0);
+	CHECK(expect_200(&ci, "hello", 5));
+
+	char *req;
+	size_t n = post_echo(&req, "0123456789", 10);
+	size_t h = head_end(req, n);
+	size_t pc[] = { 5, h - 1, h, h + 3, n - 1 };
+	CHECK_EQ_INT(send_cut(fd, req, n, pc, 5, 15), 0);
+	CHECK(expect_200(&ci, "0123456789", 10));
+	free(req);
+
+	static const char chk[] = "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+	                          "a;ext=1\r\n0123456789\r\n1\r\nX\r\n0\r\nT: 1\r\n\r\n";
+	h = head_end(chk, sizeof chk - 1);
+	size_t cc[] = { h, h + 1, h + 4, h + 10, h + 21, h + 27, sizeof chk - 3 };
+	CHECK_EQ_INT(send_cut(fd, chk, sizeof chk - 1, cc, 7, 15), 0);
+	CHECK(expect_200(&ci, "0123456789X", 11));
+
+	size_t bn = 100000;   /* > LIMIT_HTTP_CONN_BUF: read straight into the body buffer */
+	char *body = pattern_body(bn);
+	n = post_echo(&req, body, bn);
+	h = head_end(req, n);
+	size_t bc[] = { h, h + 1000, h + 40000, n - 1 };
+	CHECK_EQ_INT(send_cut(fd, req, n, bc, 4, 15), 0);
+	CHECK(expect_200(&ci, body, bn));
+	free(req);
+	free(body);
+
+	static const char two[] = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok";
+	size_t tc[] = { 20, 40, sizeof two - 2 };
+	CHECK_EQ_INT(send_cut(fd, two, sizeof two - 1, tc, 3, 15), 0);
+	CHECK(expect_200(&ci, "hello", 5));
+	CHECK(expect_200(&ci, "ok", 2));
+	cin_free(&ci);
+}
+
+/* The head in one segment, the body in a second one after a pause (small
+ * body in the read buffer, big body in the body buffer, chunked), the next
+ * request riding in the body's segment. */
+TEST(wakeup_body_after_head)
+{
+	int fd = dial();
+	conn_in ci;
+	cin_init(&ci, fd);
+	static const char next[] = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+	size_t sizes[] = { 1, 300, 70000 };
+	for (size_t i = 0; i < 3; i++) {
+		char *body = pattern_body(sizes[i]);
+		char *req;
+		size_t n = post_echo(&req, body, sizes[i]);
+		size_t h = head_end(req, n);
+		CHECK_EQ_INT(send_all(fd, req, h), 0);
+		sleep_ms(50);
+		char *rest = malloc(n - h + sizeof next);
+		memcpy(rest, req + h, n - h);
+		memcpy(rest + n - h, next, sizeof next - 1);
+		CHECK_EQ_INT(send_all(fd, rest, n - h + sizeof next - 1), 0);
+		CHECK(expect_200(&ci, body, sizes[i]));
+		CHECK(expect_200(&ci, "hello", 5));
+		free(rest);
+		free(req);
+		free(body);
+	}
+	CHECK_EQ_INT(send_str(fd, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"), 0);
+	sleep_ms(50);
+	CHECK_EQ_INT(send_str(fd, "5\r\nhello\r\n0\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	CHECK(expect_200(&ci, "hello", 5));
+	CHECK(expect_200(&ci, "hello", 5));
+	cin_free(&ci);
+}
+
+/* The next request arrives while the previous response is being written:
+ * a big response held back by a slow reader (the server is not reading
+ * then), a stream blocked on backpressure (the handler holds the request),
+ * a request sent around the moment an asynchronous answer goes out, and a
+ * client that sends the next request as soon as the first byte of the
+ * previous answer shows up. */
+TEST(wakeup_pipelined_while_writing)
+{
+	static const char get[] = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+	const char *big[] = { "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", "GET /bigstream HTTP/1.1\r\nHost: x\r\n\r\n" };
+	for (int b = 0; b < 2; b++) {
+		int fd = dial();
+		int small = 16384;
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+		conn_in ci;
+		cin_init(&ci, fd);
+		CHECK_EQ_INT(send_str(fd, big[b]), 0);
+		CHECK(cin_more(&ci) > 0);   /* the answer is on its way */
+		sleep_ms(50);               /* ... and stuck behind our full window */
+		CHECK_EQ_INT(send_all(fd, get, 10), 0);
+		sleep_ms(20);
+		CHECK_EQ_INT(send_all(fd, get + 10, sizeof get - 11), 0);
+		resp r;
+		set_rcvtimeo(fd, WAKE_MS);
+		CHECK_EQ_INT(read_resp(&ci, &r, false), 0);
+		CHECK(r.status == 200 && r.blen == (b ? 8u << 20 : 4u << 20));
+		resp_free(&r);
+		CHECK(expect_200(&ci, "hello", 5));
+		cin_free(&ci);
+	}
+	/* around the moment /slow (150 ms) answers */
+	int fd = dial();
+	conn_in ci;
+	cin_init(&ci, fd);
+	for (int at = 120; at <= 180; at += 5) {
+		CHECK_EQ_INT(send_str(fd, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+		sleep_ms(at);
+		CHECK_EQ_INT(send_str(fd, get), 0);
+		CHECK(expect_200(&ci, "slow done", 9));
+		CHECK(expect_200(&ci, "hello", 5));
+	}
+	/* the next request as soon as the answer starts */
+	CHECK_EQ_INT(send_str(fd, get), 0);
+	int ok = 0;
+	for (int i = 0; i < 300; i++) {
+		set_rcvtimeo(fd, WAKE_MS);
+		if (ci.len == 0 && cin_more(&ci) <= 0)
+			break;
+		if (i < 299 && send_str(fd, i % 3 ? get : "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello") != 0)
+			break;
+		if (!expect_200(&ci, "hello", 5))
+			break;
+		ok++;
+	}
+	CHECK_EQ_INT(ok, 300);
+	cin_free(&ci);
+}
+
+/* shutdown(SHUT_WR) after (or in the middle of) a request: whatever came
+ * before the end of stream is answered, then the server closes at once; an
+ * incomplete request is dropped at once (not after the 10 s head timeout). */
+TEST(wakeup_half_close)
+{
+	static const char get[] = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+	conn_in ci;
+	/* the end of stream right behind the request */
+	int fd = dial();
+	cin_init(&ci, fd);
+	CHECK_EQ_INT(send_str(fd, get), 0);
+	shutdown(fd, SHUT_WR);
+	CHECK(expect_200(&ci, "hello", 5));
+	CHECK(expect_eof(&ci));
+	cin_free(&ci);
+	/* three pipelined requests, then the end */
+	fd = dial();
+	cin_init(&ci, fd);
+	CHECK_EQ_INT(send_str(fd, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+	                          "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+	                          "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	shutdown(fd, SHUT_WR);
+	CHECK(expect_200(&ci, "hello", 5));
+	CHECK(expect_200(&ci, "abc", 3));
+	CHECK(expect_200(&ci, "hello", 5));
+	CHECK(expect_eof(&ci));
+	cin_free(&ci);
+	/* the end of stream later, on an idle keep-alive connection */
+	fd = dial();
+	cin_init(&ci, fd);
+	CHECK_EQ_INT(send_str(fd, get), 0);
+	CHECK(expect_200(&ci, "hello", 5));
+	sleep_ms(50);
+	shutdown(fd, SHUT_WR);
+	CHECK(expect_eof(&ci));
+	cin_free(&ci);
+	/* the body after a pause, the end of stream right behind it */
+	fd = dial();
+	cin_init(&ci, fd);
+	CHECK_EQ_INT(send_str(fd, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"), 0);
+	sleep_ms(30);
+	CHECK_EQ_INT(send_str(fd, "hello"), 0);
+	shutdown(fd, SHUT_WR);
+	CHECK(expect_200(&ci, "hello", 5));
+	CHECK(expect_eof(&ci));
+	cin_free(&ci);
+	/* incomplete head, incomplete body, incomplete chunked body: closed at once, no answer */
+	static const char *partial[] = {
+		"GET /hello HTTP/1.1\r\nHo",
+		"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789",
+		"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n0123456789",
+		"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel",
+	};
+	for (int i = 0; i < 4; i++) {
+		for (int later = 0; later < 2; later++) {
+			fd = dial();
+			cin_init(&ci, fd);
+			CHECK_EQ_INT(send_str(fd, partial[i]), 0);
+			if (later)
+				sleep_ms(30);
+			shutdown(fd, SHUT_WR);
+			uint64_t t0 = mono_ms();
+			bool eof = expect_eof(&ci);
+			if (!eof)
+				printf("  partial %d (later %d): no close after %llu ms, %zu bytes\n", i, later,
+				       (unsigned long long)(mono_ms() - t0), ci.len);
+			CHECK(eof);
+			cin_free(&ci);
+		}
+	}
+	/* a client that leaves right after its request, while the handler holds it */
+	int a0 = atomic_load(&n_aborts);
+	fd = dial();
+	CHECK_EQ_INT(send_str(fd, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	close(fd);
+	uint64_t t0 = mono_ms();
+	CHECK(wait_count(&n_aborts, a0 + 1));
+	CHECK(mono_ms() - t0 < WAKE_MS);
+	CHECK(server_ok());
+}
+
+/* A server in a child process, forked while this process has no thread yet,
+ * so that the test can stop it (SIGSTOP). Returns its pid; *a gets its address. */
+static pid_t child_server(sock_addr *a)
+{
+	int p[2];
+	if (pipe(p) != 0)
+		return -1;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		http_server_config cfg = { .host = "127.0.0.1", .threads = 1, .body_bytes = 1u << 20 };
+		http_handler h = { .on_request = app };
+		http_server *s;
+		sock_addr me;
+		if (http_server_new(&s, &cfg, &h) != 0 || http_server_start(s, NULL, 0) != 0)
+			_exit(1);
+		http_server_local_addr(s, &me);
+		if (write(p[1], &me, sizeof me) != (ssize_t)sizeof me)
+			_exit(1);
+		close(p[1]);
+		http_server_wait(s);   /* until the parent kills us */
+		_exit(0);
+	}
+	close(p[1]);
+	ssize_t n = pid > 0 ? read(p[0], a, sizeof *a) : -1;
+	close(p[0]);
+	if (pid > 0 && n != (ssize_t)sizeof *a) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+/* An accepted keep-alive connection to the child (one request answered). */
+static int child_conn(const sock_addr *a, conn_in *ci)
+{
+	int fd = dial_to(a);
+	int big = 1 << 20;
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);   /* sends while the server is stopped */
+	cin_init(ci, fd);
+	if (fd < 0 || send_str(fd, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n") != 0 || !expect_200(ci, "hello", 5))
+		return -1;
+	return fd;
+}
+
+/* The server process is stopped while a client writes in several segments,
+ * then continued: all the data (maybe with the end of stream) arrives in one
+ * wake-up, and an edge-triggered reader must still read it all and answer. */
+TEST(wakeup_server_stopped)
+{
+	sock_addr a;
+	pid_t pid = child_server(&a);
+	CHECK(pid > 0);
+	if (pid <= 0)
+		return;
+	conn_in ci;
+	static const char get[] = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+	size_t gc[] = { 4, 17, 30 };
+
+	/* a connection accepted only after the stop: the request is there before it is watched */
+	kill(pid, SIGSTOP);
+	int fd = dial_to(&a);
+	cin_init(&ci, fd);
+	CHECK_EQ_INT(send_cut(fd, get, sizeof get - 1, gc, 3, 20), 0);
+	kill(pid, SIGCONT);
+	CHECK(expect_200(&ci, "hello", 5));
+	cin_free(&ci);
+
+	/* a watched connection: a request in pieces, a body bigger than the read
+	 * buffer, and more pipelined requests than one read takes */
+	fd = child_conn(&a, &ci);
+	CHECK(fd >= 0);
+	size_t bn = 60000;
+	char *body = pattern_body(bn), *post;
+	size_t pn = post_echo(&post, body, bn);
+	size_t nget = 1000;
+	char *gets = malloc(nget * (sizeof get - 1));
+	for (size_t i = 0; i < nget; i++)
+		memcpy(gets + i * (sizeof get - 1), get, sizeof get - 1);
+	kill(pid, SIGSTOP);
+	CHECK_EQ_INT(send_cut(fd, get, sizeof get - 1, gc, 3, 20), 0);
+	size_t pc[] = { 10, head_end(post, pn), pn / 2 };
+	CHECK_EQ_INT(send_cut(fd, post, pn, pc, 3, 20), 0);
+	size_t mc[] = { 7, nget * (sizeof get - 1) / 2 };
+	CHECK_EQ_INT(send_cut(fd, gets, nget * (sizeof get - 1), mc, 2, 20), 0);
+	sleep_ms(20);
+	kill(pid, SIGCONT);
+	CHECK(expect_200(&ci, "hello", 5));
+	CHECK(expect_200(&ci, body, bn));
+	size_t ok = 0;
+	for (size_t i = 0; i < nget && expect_200(&ci, "hello", 5); i++)
+		ok++;
+	CHECK_EQ_INT(ok, nget);
+	free(gets);
+	free(post);
+	free(body);
+
+	/* a chunked body in many pieces, the next request behind it */
+	kill(pid, SIGSTOP);
+	CHECK_EQ_INT(send_str(fd, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"), 0);
+	for (int i = 0; i < 10; i++) {
+		sleep_ms(5);
+		CHECK_EQ_INT(send_str(fd, "3\r\nabc\r\n"), 0);
+	}
+	CHECK_EQ_INT(send_str(fd, "0\r\n\r\n"), 0);
+	sleep_ms(5);
+	CHECK_EQ_INT(send_str(fd, get), 0);
+	kill(pid, SIGCONT);
+	CHECK(expect_200(&ci, "abcabcabcabcabcabcabcabcabcabc", 30));
+	CHECK(expect_200(&ci, "hello", 5));
+
+	/* requests, then the end of stream: everything in one wake-up */
+	kill(pid, SIGSTOP);
+	CHECK_EQ_INT(send_cut(fd, get, sizeof get - 1, gc, 3, 20), 0);
+	CHECK_EQ_INT(send_str(fd, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"), 0);
+	shutdown(fd, SHUT_WR);
+	sleep_ms(20);
+	kill(pid, SIGCONT);
+	CHECK(expect_200(&ci, "hello", 5));
+	CHECK(expect_200(&ci, "hi", 2));
+	CHECK(expect_eof(&ci));
+	cin_free(&ci);
+
+	/* an incomplete head or body, then the end of stream: closed at once */
+	static const char *partial[] = {
+		"GET /hello HTTP/1.1\r\nHo",
+		"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789",
+	};
+	for (int i = 0; i < 2; i++) {
+		fd = child_conn(&a, &ci);
+		CHECK(fd >= 0);
+		kill(pid, SIGSTOP);
+		size_t n = strlen(partial[i]);
+		size_t c1[] = { n / 2 };
+		CHECK_EQ_INT(send_cut(fd, partial[i], n, c1, 1, 20), 0);
+		shutdown(fd, SHUT_WR);
+		sleep_ms(20);
+		kill(pid, SIGCONT);
+		CHECK(expect_eof(&ci));
+		cin_free(&ci);
+	}
+	kill(pid, SIGCONT);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 int main(void)
 {
 	log_set_level(LOG_WARN);
+	RUN(wakeup_server_stopped);   /* forks: before this process has threads */
 	if (start_default() != 0) {
 		printf("cannot start the server\n");
 		return 1;
@@ -1241,6 +1696,10 @@ int main(void)
 	RUN(keepalive_no_malloc_steady_state);
 	RUN(pipelining_in_order);
 	RUN(split_at_every_offset);
+	RUN(wakeup_request_in_pieces);
+	RUN(wakeup_body_after_head);
+	RUN(wakeup_pipelined_while_writing);
+	RUN(wakeup_half_close);
 	RUN(bodies);
 	RUN(expect_continue);
 	RUN(body_limits);

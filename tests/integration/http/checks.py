@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
 """Raw-socket and http.client checks against tests/integration/http/test_server.
 
-    checks.py HOST PORT GROUP
+    checks.py HOST PORT GROUP [SERVER_PID]
 
 GROUP: protocol (bad inputs, pipelining, limits, disconnects),
        slowloris (server started with a short --header-timeout-ms),
        idle (server started with a short --idle-timeout-ms),
-       maxconns (server started with --max-conns 2).
+       maxconns (server started with --max-conns 2),
+       wakeups (lost edge-triggered reads: the server process SERVER_PID is
+       stopped with SIGSTOP while requests arrive in pieces, then continued;
+       half-closes; bodies in a second segment; pipelining during a write).
 Prints one line per check: "ok <name>" or "FAIL <name>: <why>".
 Exit status 0 when every check passed. Python 3 stdlib only."""
 import http.client
+import os
+import signal
 import socket
 import sys
 import time
@@ -365,5 +370,174 @@ def maxconns():
         report("max_conns_503", False, repr(e))
 
 
-{"protocol": protocol, "slowloris": slowloris, "idle": idle, "maxconns": maxconns}[GROUP]()
+WAKE = 3.0  # an answer or a close must come within this (server timeouts: 10 s head, 75 s idle)
+GET = b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def post(body):
+    return b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+
+
+def pieces(s, data, cuts, pause=0.02):
+    at = 0
+    for c in list(cuts) + [len(data)]:
+        if c > at:
+            s.sendall(data[at:c])
+            at = c
+        if c < len(data):
+            time.sleep(pause)
+
+
+def answers(rd, want):
+    """Each expected body in order, every response 200 within WAKE seconds."""
+    rd.s.settimeout(WAKE)
+    for i, body in enumerate(want):
+        st, h, b = rd.response()
+        if st != 200 or b != body:
+            return "response %d: status %d, %d bytes" % (i, st, len(b))
+    return ""
+
+
+def eof_within(rd):
+    n = len(rd.buf)
+    return rd.closed_within(WAKE) and len(rd.buf) == n
+
+
+def wake_check(name, fn):
+    try:
+        why = fn()
+        report(name, not why, why)
+    except Exception as e:  # noqa: BLE001
+        report(name, False, repr(e))
+
+
+class Stopped:
+    """with Stopped(pid): the server process is stopped inside, continued after."""
+
+    def __init__(self, pid):
+        self.pid = pid
+
+    def __enter__(self):
+        os.kill(self.pid, signal.SIGSTOP)
+
+    def __exit__(self, *a):
+        time.sleep(0.02)
+        os.kill(self.pid, signal.SIGCONT)
+
+
+def warm(sndbuf=1 << 20):
+    """An accepted, watched keep-alive connection (one request answered)."""
+    s = dial()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    rd = Reader(s)
+    s.sendall(GET)
+    return s, rd, answers(rd, [b"hello"])
+
+
+def wakeups():
+    pid = int(sys.argv[4])
+    body = bytes((i * 7 + i // 251) % 26 + 97 for i in range(60000))
+
+    def stopped_new_conn():
+        with Stopped(pid):
+            s = dial()
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            pieces(s, GET, [4, 17, 30])
+        why = answers(Reader(s), [b"hello"])
+        s.close()
+        return why
+
+    def stopped_pipelined():
+        s, rd, why = warm()
+        if why:
+            return why
+        many = GET * 1000
+        req = post(body)
+        with Stopped(pid):
+            pieces(s, GET, [4, 17, 30])
+            pieces(s, req, [10, req.index(b"\r\n\r\n") + 4, len(req) // 2])
+            pieces(s, many, [7, len(many) // 2])
+        why = answers(rd, [b"hello", body] + [b"hello"] * 1000)
+        s.close()
+        return why
+
+    def stopped_then_half_close():
+        s, rd, why = warm()
+        if why:
+            return why
+        with Stopped(pid):
+            pieces(s, GET, [4, 17, 30])
+            s.sendall(post(b"hi"))
+            s.shutdown(socket.SHUT_WR)
+        why = answers(rd, [b"hello", b"hi"]) or ("" if eof_within(rd) else "no close after the end of stream")
+        s.close()
+        return why
+
+    def stopped_partial_half_close(req):
+        def f():
+            s, rd, why = warm()
+            if why:
+                return why
+            with Stopped(pid):
+                pieces(s, req, [len(req) // 2])
+                s.shutdown(socket.SHUT_WR)
+            why = "" if eof_within(rd) else "not closed at once (%d bytes: %r)" % (len(rd.buf), rd.buf[:60])
+            s.close()
+            return why
+        return f
+
+    def half_close():
+        s = dial()
+        rd = Reader(s)
+        s.sendall(GET + post(b"abc"))
+        s.shutdown(socket.SHUT_WR)
+        why = answers(rd, [b"hello", b"abc"]) or ("" if eof_within(rd) else "no close after the end of stream")
+        s.close()
+        return why
+
+    def body_second_segment():
+        s, rd, why = warm()
+        if why:
+            return why
+        for b in (b"x", body):
+            req = post(b)
+            h = req.index(b"\r\n\r\n") + 4
+            s.sendall(req[:h])
+            time.sleep(0.05)
+            s.sendall(req[h:] + GET)
+            why = answers(rd, [b, b"hello"])
+            if why:
+                break
+        s.close()
+        return why
+
+    def pipelined_while_writing():
+        s = dial()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+        rd = Reader(s)
+        s.sendall(b"GET /big?n=4000000 HTTP/1.1\r\nHost: x\r\n\r\n")
+        rd.more()
+        time.sleep(0.05)
+        pieces(s, GET, [10])
+        st, h, b = rd.response()
+        why = "" if st == 200 and len(b) == 4000000 else "big: status %d, %d bytes" % (st, len(b))
+        why = why or answers(rd, [b"hello"])
+        s.close()
+        return why
+
+    wake_check("wakeup_stopped_new_connection", stopped_new_conn)
+    wake_check("wakeup_stopped_pieces_body_pipeline", stopped_pipelined)
+    wake_check("wakeup_stopped_then_half_close", stopped_then_half_close)
+    wake_check("wakeup_stopped_partial_head_half_close", stopped_partial_half_close(b"GET /hello HTTP/1.1\r\nHo"))
+    wake_check("wakeup_stopped_partial_body_half_close",
+               stopped_partial_half_close(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789"))
+    wake_check("wakeup_half_close_after_requests", half_close)
+    wake_check("wakeup_body_in_second_segment", body_second_segment)
+    wake_check("wakeup_pipelined_while_writing", pipelined_while_writing)
+    report("serves_after_wakeups", get_ok())
+
+
+{"protocol": protocol, "slowloris": slowloris, "idle": idle, "maxconns": maxconns,
+ "wakeups": wakeups}[GROUP]()
 sys.exit(1 if FAILED else 0)
