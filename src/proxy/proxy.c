@@ -321,8 +321,12 @@ static void openapi(preq *q)
 				       "\"OK\"},\"default\":{\"description\":\"Error\",\"content\":{\"application/json\":"
 				       "{\"schema\":{\"$ref\":\"#/components/schemas/ErrorResponse\"}}}}}}",
 				   f2 ? "" : ",", lower, lower, i,
-				   strcmp(lower, "post") == 0 ? "\"requestBody\":{\"content\":{\"application/json\":"
-								"{\"schema\":{\"type\":\"object\"}}}}," : "");
+				   strcmp(lower, "post") != 0 ? "" :
+				   d->kind == PROXY_R_OP && gateway_op_get(d->op)->form ?
+					   "\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":"
+					   "\"object\"}},\"multipart/form-data\":{\"schema\":{\"type\":\"object\"}}}}," :
+					   "\"requestBody\":{\"content\":{\"application/json\":"
+					   "{\"schema\":{\"type\":\"object\"}}}},");
 			f2 = false;
 			if (!more)
 				break;

@@ -188,6 +188,14 @@ bad = [r for r in log if r["path"] == "/v1/audio/transcriptions" and "boundary=x
 assert not bad, bad
 EOF
 
+check "/openapi.json" 200 - "$U/openapi.json"
+python3 - "$OUT/body" <<'EOF' && ok "openapi: transcriptions take JSON or a form" || fail "openapi transcriptions" "$(cat "$OUT/body")"
+import json, sys
+d = json.load(open(sys.argv[1]))["paths"]
+assert sorted(d["/v1/audio/transcriptions"]["post"]["requestBody"]["content"]) == ["application/json", "multipart/form-data"]
+assert list(d["/v1/embeddings"]["post"]["requestBody"]["content"]) == ["application/json"]
+EOF
+
 # --- still serving -------------------------------------------------------------------------------
 check "keeps serving: /health" 200 - "$U/health"
 check "keeps serving: an upload after all that" 200 - "$TR" -H "$AUTH" -F model=stt -F file=@"$OUT/a.wav"
