@@ -57,6 +57,7 @@ struct gateway_call {
 	uint32_t total_ms;
 	char ctype[128];
 	char xhdr[XLATE_HEADER_MAX];  /* the codec's computed header value */
+	unsigned xflags;              /* the request translator's XLATE_F_* for the response */
 	int status;
 	int retry_after;
 	unsigned attempt;             /* retries done */
@@ -313,7 +314,7 @@ static void aws_stream_data(gateway_call *c, const char *p, size_t n)
 			json_doc d;
 			str jm;
 			if (!m.error_message &&
-			    json_parse_arena(&d, &c->scratch, detail.p ? detail.p : "", detail.n, NULL, NULL) == 0 &&
+			    json_parse_arena(&d, &c->scratch, detail.p ? detail.p : "", detail.n, NULL, NULL) > 0 &&
 			    xlate_get_str(&d, 0, "message", &c->scratch, &jm))
 				detail = jm;
 			char msg[GATEWAY_MSG_MAX];
@@ -402,7 +403,8 @@ static void translated_respond(gateway_call *c)
 	gateway_error e;
 	buf out = { 0 };
 	buf_init(&out, LIMIT_UPSTREAM_BODY_BYTES);
-	xlate_ctx cx = { .model = c->route.target.model, .id = str_from(c->codec->id), .created = clock_wall_s() };
+	xlate_ctx cx = { .model = c->route.target.model, .id = str_from(c->codec->id), .created = clock_wall_s(),
+			 .flags = c->xflags };
 	xlate_err xe;
 	const char *in = c->resp.data ? c->resp.data : "";
 	int rc = c->codec->response(&cx, in, c->resp.len, &c->scratch, &out, NULL, &xe);
@@ -686,6 +688,7 @@ static int codec_prepare(gateway_call *c, arena *a, gateway_error *e)
 	int rc = k->request(&cx, c->client_body.p ? c->client_body.p : "", c->client_body.n, &c->scratch, &c->req,
 			    &info, &xe);
 	arena_reset(&c->scratch);
+	c->xflags = info.flags;
 	if (rc < 0) {
 		if (xe.kind == XLATE_E_BAD_REQUEST)
 			return gateway_fail(e, GATEWAY_BAD_REQUEST, "bad request: %s", xe.msg);
@@ -760,9 +763,10 @@ gateway_call *gateway_call_start_ct(gateway *g, const gateway_upstream *up, cons
 	}
 	if (!op->form || c->codec)
 		add_header(c, "Content-Type", STR_LIT("application/json"));
-	if (c->streaming)
-		add_header(c, "Accept", STR_LIT("text/event-stream"));
 	c->aws_stream = c->streaming && provider_adapter_get(t->adapter)->stream_format == PROVIDER_STREAM_AWS_EVENT_STREAM;
+	if (c->streaming)
+		add_header(c, "Accept", c->aws_stream ? STR_LIT("application/vnd.amazon.eventstream") :
+							 STR_LIT("text/event-stream"));
 	if (c->aws_stream)
 		eventstream_dec_init(&c->evs, LIMIT_SSE_EVENT_BYTES);
 	if (op->form && !c->codec) {
