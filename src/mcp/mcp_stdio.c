@@ -1,7 +1,8 @@
 /* mcp_stdio.c — newline-delimited JSON-RPC over stdin/stdout on an event
  * loop: lines go to the core as they complete, answers are queued and
  * written in the before-sleep hook (coalesced, non-blocking), an over-long
- * line is skipped to its newline and answered "message too large". */
+ * line is skipped to its newline and answered "message too large". The line
+ * framing is a pure struct (mcp_stdio_frame_*, fuzzed by fuzz_mcp_stdio). */
 #include "mcp/mcp_stdio.h"
 #include "base/err.h"
 #include "base/limits.h"
@@ -10,6 +11,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define STDIO_READ_CHUNK   (64u << 10)
-#define STDIO_HEAD_KEEP    4096u          /* start of an oversize line kept for its id */
 #define STDIO_OUT_HIGH     (8u << 20)     /* stop reading input while this much output waits */
 
 typedef struct mcp_stdio {
@@ -26,12 +26,7 @@ typedef struct mcp_stdio {
 	loop *l;
 	mcp_core *core;
 	size_t max;                   /* max message bytes */
-	char *in;                     /* pending partial line */
-	size_t in_len, in_cap;
-	bool discarding;              /* inside an oversize line */
-	size_t disc_total;
-	char head[STDIO_HEAD_KEEP];
-	size_t head_n;
+	mcp_stdio_frame fr;           /* input line framing */
 	bool eof, stop, out_gone;
 	bool in_polled;               /* in_fd cannot be watched (regular file): read on a timer */
 	bool in_registered, out_registered, reading;
@@ -107,83 +102,198 @@ static void t_send(void *ud, void *origin, const char *msg, size_t n)
 	buf_putc(&s->out, '\n');
 }
 
-/* ---- input --------------------------------------------------------------------------- */
+/* ---- line framing ------------------------------------------------------------------ */
 
-static void handle_line(mcp_stdio *s, char *p, size_t n)
+void mcp_stdio_frame_init(mcp_stdio_frame *f, size_t max)
+{
+	memset(f, 0, offsetof(mcp_stdio_frame, head));
+	if (!max)
+		max = LIMIT_MCP_MESSAGE_BYTES;
+	f->max = max < SIZE_MAX / 4 ? max : SIZE_MAX / 4;
+}
+
+void mcp_stdio_frame_free(mcp_stdio_frame *f)
+{
+	if (!f)
+		return;
+	free(f->in);
+	mcp_stdio_frame_init(f, f->max);
+}
+
+int mcp_stdio_frame_room(mcp_stdio_frame *f, char **p, size_t *n)
+{
+	*p = NULL;
+	*n = 0;
+	if (f->eof || f->off || f->scan != f->len)
+		return ERR_STATE;
+	/* a long line is being skipped: give back what reading it took */
+	if (f->discarding && f->cap > 4 * MCP_STDIO_READ_CHUNK) {
+		char *q = realloc(f->in, MCP_STDIO_READ_CHUNK);
+		if (q) {
+			f->in = q;
+			f->cap = MCP_STDIO_READ_CHUNK;
+		}
+	}
+	if (f->cap - f->len < MCP_STDIO_READ_CHUNK) {
+		size_t ncap = f->cap ? f->cap : MCP_STDIO_READ_CHUNK;
+		while (ncap - f->len < MCP_STDIO_READ_CHUNK)
+			ncap *= 2;
+		char *q = realloc(f->in, ncap);
+		if (!q)
+			return ERR_NOMEM;
+		f->in = q;
+		f->cap = ncap;
+	}
+	*p = f->in + f->len;
+	*n = MCP_STDIO_READ_CHUNK;
+	return 0;
+}
+
+void mcp_stdio_frame_wrote(mcp_stdio_frame *f, size_t n)
+{
+	if (n > f->cap - f->len)
+		n = f->cap - f->len;
+	f->len += n;
+}
+
+void mcp_stdio_frame_eof(mcp_stdio_frame *f)
+{
+	f->eof = true;
+}
+
+static bool frame_blank(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return false;
+	return true;
+}
+
+/* The line p[0..n) (LF removed) is complete: classify it. */
+static mcp_stdio_ev frame_line(const mcp_stdio_frame *f, const char *p, size_t n, mcp_stdio_msg *m)
 {
 	if (n && p[n - 1] == '\r')
 		n--;
-	size_t i = 0;
-	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
-		i++;
-	if (i == n)
-		return;   /* blank line */
-	mcp_core_recv(s->core, p, n, NULL);
+	if (n > f->max) {
+		m->p = p;
+		m->n = n < MCP_STDIO_HEAD_KEEP ? n : MCP_STDIO_HEAD_KEEP;
+		m->total = n;
+		return MCP_STDIO_OVERSIZE;
+	}
+	if (frame_blank(p, n))
+		return MCP_STDIO_NEED;   /* skipped */
+	m->p = p;
+	m->n = n;
+	m->total = n;
+	return MCP_STDIO_LINE;
 }
 
-static void oversize_done(mcp_stdio *s)
+/* Bytes of the oversize line being skipped: keep its start, count them. */
+static void frame_disc_add(mcp_stdio_frame *f, const char *p, size_t n)
 {
-	log_warn("mcp stdio: message of %zu bytes exceeds max_message_bytes (%zu): refused", s->disc_total, s->max);
-	mcp_core_recv_oversize(s->core, s->head, s->head_n, s->disc_total, NULL);
-	s->discarding = false;
-	s->disc_total = 0;
-	s->head_n = 0;
+	size_t k = MCP_STDIO_HEAD_KEEP - f->head_n;
+	if (k > n)
+		k = n;
+	if (k) {
+		memcpy(f->head + f->head_n, p, k);
+		f->head_n += k;
+	}
+	f->disc_total += n;
+	if (n)
+		f->disc_cr = p[n - 1] == '\r';
 }
 
-/* Complete lines in s->in: hand them over, keep the rest. */
+/* The end of the oversize line being skipped: its last n bytes are p[0..n). */
+static mcp_stdio_ev frame_disc_end(mcp_stdio_frame *f, const char *p, size_t n, mcp_stdio_msg *m)
+{
+	frame_disc_add(f, p, n);
+	size_t total = f->disc_total - (f->disc_cr ? 1 : 0);
+	f->discarding = false;
+	m->p = f->head;
+	m->n = f->head_n < total ? f->head_n : total;
+	m->total = total;
+	f->disc_total = f->head_n = 0;
+	f->disc_cr = false;
+	return MCP_STDIO_OVERSIZE;
+}
+
+mcp_stdio_ev mcp_stdio_frame_next(mcp_stdio_frame *f, mcp_stdio_msg *m)
+{
+	*m = (mcp_stdio_msg){ "", 0, 0 };
+	for (;;) {
+		if (f->off == f->len)
+			f->off = f->len = f->scan = 0;
+		char *nl = f->scan < f->len ? memchr(f->in + f->scan, '\n', f->len - f->scan) : NULL;
+		if (nl) {
+			size_t end = (size_t)(nl - f->in);
+			char *p = f->in + f->off;
+			size_t n = end - f->off;
+			f->off = f->scan = end + 1;
+			if (f->discarding)
+				return frame_disc_end(f, p, n, m);
+			mcp_stdio_ev ev = frame_line(f, p, n, m);
+			if (ev != MCP_STDIO_NEED)
+				return ev;
+			continue;   /* a blank line */
+		}
+		f->scan = f->len;
+		/* no LF: [off, len) starts a line; keep it compact and bounded */
+		size_t part = f->len - f->off;
+		if (f->discarding || part > f->max + 1 || (part == f->max + 1 && f->in[f->len - 1] != '\r')) {
+			/* too long whatever follows: drop it (keeping its start) */
+			if (!f->discarding) {
+				f->discarding = true;
+				f->disc_total = f->head_n = 0;
+			}
+			if (part)
+				frame_disc_add(f, f->in + f->off, part);
+			f->off = f->len = f->scan = 0;
+		} else if (f->off) {
+			memmove(f->in, f->in + f->off, part);
+			f->len = f->scan = part;
+			f->off = 0;
+		}
+		if (!f->eof)
+			return MCP_STDIO_NEED;
+		if (f->discarding)
+			return frame_disc_end(f, NULL, 0, m);
+		if (f->len) {   /* the last line, without LF */
+			char *p = f->in;
+			size_t n = f->len;
+			f->off = f->scan = f->len;
+			mcp_stdio_ev ev = frame_line(f, p, n, m);
+			if (ev != MCP_STDIO_NEED)
+				return ev;
+			continue;
+		}
+		return MCP_STDIO_END;
+	}
+}
+
+/* ---- input --------------------------------------------------------------------------- */
+
+/* Hand the complete messages to the core. */
 static void process(mcp_stdio *s)
 {
-	size_t start = 0;
-	for (;;) {
-		char *nl = s->in_len > start ? memchr(s->in + start, '\n', s->in_len - start) : NULL;
-		if (!nl)
+	mcp_stdio_msg m;
+	while (!s->stop) {
+		mcp_stdio_ev ev = mcp_stdio_frame_next(&s->fr, &m);
+		if (ev == MCP_STDIO_LINE) {
+			mcp_core_recv(s->core, m.p, m.n, NULL);
+		} else if (ev == MCP_STDIO_OVERSIZE) {
+			log_warn("mcp stdio: message of %zu bytes exceeds max_message_bytes (%zu): refused", m.total, s->max);
+			mcp_core_recv_oversize(s->core, m.p, m.n, m.total, NULL);
+		} else {
 			break;
-		size_t end = (size_t)(nl - s->in);
-		if (s->discarding) {
-			s->disc_total += end - start;
-			oversize_done(s);
-		} else if (end - start > s->max) {
-			s->head_n = end - start < STDIO_HEAD_KEEP ? end - start : STDIO_HEAD_KEEP;
-			memcpy(s->head, s->in + start, s->head_n);
-			s->disc_total = end - start;
-			oversize_done(s);
-		} else
-			handle_line(s, s->in + start, end - start);
-		start = end + 1;
-		if (s->stop)
-			break;
-	}
-	if (start) {
-		memmove(s->in, s->in + start, s->in_len - start);
-		s->in_len -= start;
-	}
-	if (s->discarding) {
-		s->disc_total += s->in_len;
-		s->in_len = 0;
-	} else if (s->in_len > s->max) {
-		s->discarding = true;
-		s->head_n = s->in_len < STDIO_HEAD_KEEP ? s->in_len : STDIO_HEAD_KEEP;
-		memcpy(s->head, s->in, s->head_n);
-		s->disc_total = s->in_len;
-		s->in_len = 0;
+		}
 	}
 }
 
 static void end_of_input(mcp_stdio *s)
 {
 	s->eof = true;
-	if (s->discarding)
-		oversize_done(s);
-	else if (s->in_len) {
-		if (s->in_len > s->max) {
-			s->head_n = s->in_len < STDIO_HEAD_KEEP ? s->in_len : STDIO_HEAD_KEEP;
-			memcpy(s->head, s->in, s->head_n);
-			s->disc_total = s->in_len;
-			oversize_done(s);
-		} else
-			handle_line(s, s->in, s->in_len);
-	}
-	s->in_len = 0;
+	mcp_stdio_frame_eof(&s->fr);
+	process(s);
 	s->stop = true;
 	loop_stop(s->l);
 }
@@ -193,22 +303,15 @@ static void read_some(mcp_stdio *s)
 {
 	if (s->eof || s->stop)
 		return;
-	size_t want = STDIO_READ_CHUNK;
-	if (s->in_cap - s->in_len < want) {
-		size_t ncap = s->in_cap ? s->in_cap : STDIO_READ_CHUNK;
-		while (ncap - s->in_len < want)
-			ncap *= 2;
-		char *p = realloc(s->in, ncap);
-		if (!p) {
-			log_error("mcp stdio: out of memory reading input");
-			s->stop = true;
-			loop_stop(s->l);
-			return;
-		}
-		s->in = p;
-		s->in_cap = ncap;
+	char *p;
+	size_t want;
+	if (mcp_stdio_frame_room(&s->fr, &p, &want) != 0) {
+		log_error("mcp stdio: out of memory reading input");
+		s->stop = true;
+		loop_stop(s->l);
+		return;
 	}
-	ssize_t r = read(s->sc->in_fd, s->in + s->in_len, want);
+	ssize_t r = read(s->sc->in_fd, p, want);
 	if (r < 0) {
 		if (errno == EAGAIN || errno == EINTR)
 			return;
@@ -220,16 +323,8 @@ static void read_some(mcp_stdio *s)
 		end_of_input(s);
 		return;
 	}
-	s->in_len += (size_t)r;
+	mcp_stdio_frame_wrote(&s->fr, (size_t)r);
 	process(s);
-	/* keep memory bounded while a long line is being skipped */
-	if (s->in_cap > 4 * STDIO_READ_CHUNK && s->in_len < STDIO_READ_CHUNK && s->discarding) {
-		char *p = realloc(s->in, STDIO_READ_CHUNK);
-		if (p) {
-			s->in = p;
-			s->in_cap = STDIO_READ_CHUNK;
-		}
-	}
 }
 
 static void on_in(loop *l, int fd, int ev, void *ud)
@@ -316,6 +411,7 @@ int mcp_stdio_run(const mcp_stdio_config *sc, char *err, size_t errlen)
 	s->sfd = -1;
 	s->in_flags = s->out_flags = -1;
 	s->max = sc->core.max_message_bytes ? sc->core.max_message_bytes : LIMIT_MCP_MESSAGE_BYTES;
+	mcp_stdio_frame_init(&s->fr, s->max);
 	buf_init(&s->out, MCP_MAX_OUTPUT_DEFAULT + (64u << 20));
 	loop_timer_init(&s->in_timer, on_in_timer, s);
 	signal(SIGPIPE, SIG_IGN);
@@ -380,6 +476,6 @@ out:
 		close(s->sfd);
 	}
 	buf_free(&s->out);
-	free(s->in);
+	mcp_stdio_frame_free(&s->fr);
 	return rc;
 }
