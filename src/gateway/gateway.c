@@ -38,6 +38,11 @@ int gateway_new(gateway **out, const config *c, provider_env env, char *err, siz
 			return rc;
 		}
 	}
+	int trc = gateway_tokens_init(g, err, errlen);
+	if (trc < 0) {
+		gateway_free(g);
+		return trc;
+	}
 	*out = g;
 	return 0;
 nomem:
@@ -54,6 +59,7 @@ void gateway_free(gateway *g)
 		ct_wipe(g->targets, g->cfg->n_models * sizeof *g->targets);
 	free(g->targets);
 	free(g->rr);
+	gateway_tokens_free(g->tokens);
 	free(g);
 }
 

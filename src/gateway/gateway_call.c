@@ -45,6 +45,7 @@ struct gateway_call {
 	sse_decoder dec;
 	eventstream_dec evs;          /* AWS event stream framing (Bedrock) */
 	arena scratch;                /* translator scratch, reset per event */
+	gateway_token_use tok;        /* minted credential (Vertex ADC, Copilot): gateway_token.h */
 	const xlate_codec *codec;     /* native translation, NULL = pass-through */
 	void *st;                     /* the codec's stream state (request arena) */
 	sigv4_output sig;             /* the attempt's SigV4 headers (Bedrock) */
@@ -84,6 +85,7 @@ static void call_release(gateway_call *c)
 	eventstream_dec_free(&c->evs);
 	sigv4_output_free(&c->sig);
 	arena_free(&c->scratch);
+	gateway_token_end(&c->tok);
 	c->h = NULL;
 	c->finished = true;
 }
@@ -613,7 +615,7 @@ static bool adapter_forwardable(provider_adapter a)
 	/* Cohere: chat is translated; embeddings, rerank and the rest go to
 	 * {base}{OpenAI path} as they are (providers.md) */
 	return a == PROVIDER_ADAPTER_COMPAT || a == PROVIDER_ADAPTER_OPENAI || a == PROVIDER_ADAPTER_MISTRAL ||
-	       a == PROVIDER_ADAPTER_AZURE || a == PROVIDER_ADAPTER_COHERE;
+	       a == PROVIDER_ADAPTER_AZURE || a == PROVIDER_ADAPTER_COHERE || a == PROVIDER_ADAPTER_COPILOT;
 }
 
 static void add_header(gateway_call *c, const char *name, str value)
@@ -669,12 +671,35 @@ static gateway_call *call_new(gateway *g, const gateway_upstream *up, const gate
 	return c;
 }
 
-/* The first attempt. 0, or -1 with e. */
+/* The minted credential is there (e == NULL) or could not be had. */
+static void on_token(void *ud, const gateway_error *te)
+{
+	gateway_call *c = ud;
+	gateway_error e;
+	if (c->finished)
+		return;
+	if (te) {
+		finish_error(c, te);
+		return;
+	}
+	add_header(c, "Authorization", str_make(c->tok.value, c->tok.len));
+	c->nhdrs_fixed = c->nhdrs;
+	if (send_attempt(c, &e) < 0)
+		finish_error(c, &e);
+}
+
+/* The first attempt, after the credential the target must mint first
+ * (gateway_token.h: retries reuse it). 0, or -1 with e. */
 static int call_go(gateway_call *c, gateway_error *e)
 {
 	c->total_ms = timeout_ms(c);
+	int rc = gateway_token_begin(c->g->tokens, &c->route.target, &c->up, &c->tok, on_token, c, e);
+	if (rc < 0)
+		return -1;
+	if (c->tok.value)
+		add_header(c, "Authorization", str_make(c->tok.value, c->tok.len));
 	c->nhdrs_fixed = c->nhdrs;
-	return send_attempt(c, e);
+	return rc > 0 ? 0 : send_attempt(c, e);
 }
 
 /* Translate the client's body with the codec into c->req, add the codec's
@@ -694,6 +719,9 @@ static int codec_prepare(gateway_call *c, arena *a, gateway_error *e)
 			return gateway_fail(e, GATEWAY_BAD_REQUEST, "bad request: %s", xe.msg);
 		return gateway_fail(e, GATEWAY_INTERNAL, "internal error: %s", xe.msg);
 	}
+	if (info.batch_url && provider_url(&c->route.target, c->op->pop, true, STR_NULL, c->url, sizeof c->url,
+					   &c->url_len) < 0)
+		return gateway_fail(e, GATEWAY_INTERNAL, "internal error: cannot build the upstream URL");
 	if (k->header_value && k->header_value(c->req.data, c->req.len, &c->scratch, c->xhdr) > 0)
 		add_header(c, k->header_name, str_from(c->xhdr));
 	arena_reset(&c->scratch);

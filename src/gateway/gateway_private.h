@@ -3,6 +3,7 @@
 #define GATEWAY_GATEWAY_PRIVATE_H
 #include <stdatomic.h>
 #include "gateway/gateway.h"
+#include "gateway/gateway_token.h"
 
 struct gateway {
 	const config *cfg;            /* borrowed, immutable */
@@ -10,6 +11,7 @@ struct gateway {
 	bool zero;                    /* no [[models]]: zero-config routing */
 	provider_target *targets;     /* one per config.models entry */
 	atomic_size_t *rr;            /* round-robin counter per pool */
+	gateway_tokens *tokens;       /* minted credentials (Vertex ADC, Copilot): gateway_token.h */
 };
 
 /* The default provider account (management operations): the first

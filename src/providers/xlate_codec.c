@@ -6,6 +6,7 @@
 #include "providers/xlate_bedrock.h"
 #include "providers/xlate_cohere.h"
 #include "providers/xlate_gemini.h"
+#include "providers/xlate_gemini_embed.h"
 
 /* ---- Anthropic Messages ---------------------------------------------------- */
 
@@ -54,6 +55,36 @@ static const xlate_codec gemini_chat = {
 	.stream_init = gemini_init,
 	.stream_feed = gemini_feed,
 	.stream_end = gemini_end,
+};
+
+/* Vertex AI: the same generateContent bodies, its own names */
+static const xlate_codec vertex_chat = {
+	.name = "vertex.chat",
+	.id = "chatcmpl-vertex",
+	.request = xlate_gemini_request,
+	.response = xlate_gemini_response,
+	.error = xlate_gemini_error,
+	.stream_size = sizeof(xlate_gemini_stream),
+	.stream_init = gemini_init,
+	.stream_feed = gemini_feed,
+	.stream_end = gemini_end,
+};
+
+/* Embeddings: AI Studio embedContent / batchEmbedContents, Vertex AI predict */
+static const xlate_codec gemini_embeddings = {
+	.name = "gemini.embeddings",
+	.id = "gemini-embed",
+	.request = xlate_gemini_embed_request,
+	.response = xlate_gemini_embed_response,
+	.error = xlate_gemini_error,
+};
+
+static const xlate_codec vertex_embeddings = {
+	.name = "vertex.embeddings",
+	.id = "vertex-embed",
+	.request = xlate_gemini_embed_predict_request,
+	.response = xlate_gemini_embed_predict_response,
+	.error = xlate_gemini_error,
 };
 
 /* ---- Cohere v2 Chat (embeddings and rerank are OpenAI-compatible) --------------- */
@@ -119,6 +150,9 @@ static const struct {
 } rows[] = {
 	{ PROVIDER_ADAPTER_ANTHROPIC, PROVIDER_OP_CHAT, &anthropic_chat },
 	{ PROVIDER_ADAPTER_GEMINI, PROVIDER_OP_CHAT, &gemini_chat },
+	{ PROVIDER_ADAPTER_GEMINI, PROVIDER_OP_EMBEDDINGS, &gemini_embeddings },
+	{ PROVIDER_ADAPTER_VERTEX, PROVIDER_OP_CHAT, &vertex_chat },
+	{ PROVIDER_ADAPTER_VERTEX, PROVIDER_OP_EMBEDDINGS, &vertex_embeddings },
 	{ PROVIDER_ADAPTER_BEDROCK, PROVIDER_OP_CHAT, &bedrock_chat },
 	{ PROVIDER_ADAPTER_BEDROCK, PROVIDER_OP_EMBEDDINGS, &bedrock_embeddings },
 	{ PROVIDER_ADAPTER_COHERE, PROVIDER_OP_CHAT, &cohere_chat },

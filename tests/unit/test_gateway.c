@@ -726,11 +726,26 @@ TEST(gemini_native)
 	CHECK(strstr(f.out.data, "\"type\":\"Streaming\"") && strstr(f.out.data, "quota"));
 	CHECK(strcmp(f.out.data + f.out.len - 14, "data: [DONE]\n\n") == 0 && f.cancelled == cancelled + 1);
 
-	/* embeddings are not wired for Gemini: 501 */
+	/* embeddings: one input -> embedContent; several -> batchEmbedContents (the
+	 * codec's batch_url); base64 vectors as OpenAI sends them */
+	const gateway_op *emb = gateway_op_get(GATEWAY_OP_EMBEDDINGS);
 	buf_reset(&f.out);
-	call = gateway_call_start(g, &up, gateway_op_get(GATEWAY_OP_EMBEDDINGS), &master,
-				  STR_LIT("{\"model\":\"g\",\"input\":\"x\"}"), &a, &sink);
-	CHECK(call == NULL && f.status == 501);
+	call = gateway_call_start(g, &up, emb, &master, STR_LIT("{\"model\":\"g\",\"input\":\"x\"}"), &a, &sink);
+	CHECK(call != NULL);
+	CHECK_EQ_STR(f.url, "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:embedContent");
+	CHECK_EQ_STR(f.body, "{\"content\":{\"parts\":[{\"text\":\"x\"}]}}");
+	deliver(&f, 200, "application/json", "{\"embedding\":{\"values\":[0.5,1]}}", 0);
+	CHECK(f.status == 200 && strstr(f.out.data, "\"data\":[{\"object\":\"embedding\",\"index\":0,"
+					     "\"embedding\":[0.5,1]}]"));
+	buf_reset(&f.out);
+	call = gateway_call_start(g, &up, emb, &master,
+				  STR_LIT("{\"model\":\"g\",\"input\":[\"a\",\"b\"],\"encoding_format\":\"base64\"}"), &a,
+				  &sink);
+	CHECK_EQ_STR(f.url, "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:batchEmbedContents");
+	CHECK(strstr(f.body, "{\"requests\":[{\"model\":\"models/gemini-2.0-flash\"") == f.body);
+	deliver(&f, 200, "application/json", "{\"embeddings\":[{\"values\":[0.5]},{\"values\":[0.25]}]}", 0);
+	CHECK(f.status == 200 && strstr(f.out.data, "\"embedding\":\"AAAAPw==\"") &&
+	      strstr(f.out.data, "\"index\":1,\"embedding\":\"AACAPg==\""));
 
 	buf_free(&f.out);
 	arena_free(&a);

@@ -180,6 +180,8 @@ class H(BaseHTTPRequestHandler):
         model, _, method = path[len("/v1beta/models/"):].partition(":")
         if self.headers.get("x-goog-api-key") != "gm-test-key" or self.headers.get("authorization"):
             return self.send_json(400, [{"error": {"code": 400, "message": "API key not valid. Please pass a valid API key.", "status": "INVALID_ARGUMENT"}}])
+        if method == "embedContent" and body and body.get("content", {}).get("parts"):
+            return self.send_json(200, {"embedding": {"values": [0.5, -1.25, 2.0]}})
         if body is None or "model" in body or "stream" in body or not body.get("contents"):
             return self.send_json(400, {"error": {"code": 400, "message": "bad body", "status": "INVALID_ARGUMENT"}})
         if model == "gemini-err":

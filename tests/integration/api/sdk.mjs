@@ -266,9 +266,12 @@ if (mode === 'config') {
     try { await client.chat.completions.create({ model: 'gemini-flash', messages: [] }); throw new Error('no error'); }
     catch (e) { assert(e.status === 400 && /messages array must not be empty/.test(e.error.message), e.error.message); }
   });
-  await t('gemini embeddings -> 501 (not wired)', async () => {
-    try { await client.embeddings.create({ model: 'gemini-flash', input: 'x' }); throw new Error('no error'); }
-    catch (e) { assert(e.status === 501, `${e.status} ${JSON.stringify(e.error)}`); }
+  await t('gemini embeddings -> native embedContent', async () => {
+    const r = await client.embeddings.create({ model: 'gemini-flash', input: 'x' });
+    const v = r.data[0].embedding;
+    assert(r.data.length === 1 && v.length === 3 && v[0] === 0.5 && v[1] === -1.25, JSON.stringify(r));
+    const l = await log(); const last = l[l.length - 1];
+    assert(last.path === '/v1beta/models/gemini-fake:embedContent' && last.body.content.parts[0].text === 'x', JSON.stringify(last));
   });
 } else if (mode === 'zero') {
   await t('zero-config chat openai/<model>', async () => {
