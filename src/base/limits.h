@@ -30,6 +30,9 @@
 #define LIMIT_MULTIPART_PARTS       256        /* parts per body -> 400 */
 #define LIMIT_MULTIPART_HEADER_BYTES 8192      /* one part's header block -> 400 */
 #define LIMIT_MULTIPART_HEADERS     16         /* header lines per part -> 400 */
+/* Local files store ([files] mode = "local") */
+#define LIMIT_FILES_MEMORY_BYTES    (256u << 20)/* memory backend: all files together -> 503 */
+#define LIMIT_FILES_NAME_BYTES      1024       /* an uploaded file's filename -> 400 */
 /* SSE */
 #define LIMIT_SSE_EVENT_BYTES       (1u << 20)
 /* Server request wall clock ([server].request_timeout_secs) */
