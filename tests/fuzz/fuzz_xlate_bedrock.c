@@ -1,48 +1,56 @@
-/* fuzz_xlate_bedrock.c — libFuzzer target for the Bedrock translator.
+/* fuzz_xlate_bedrock.c — libFuzzer target for the Bedrock translator,
+ * driven through its codec rows (xlate_codec_for(BEDROCK, CHAT / EMBEDDINGS)).
  * Byte 0 picks the mode (low 2 bits) and context flags (xlate_fuzz.h); the
  * remaining bytes are:
- *   0  an OpenAI request     -> xlate_bedrock_request, and as an embeddings
- *                               request (ctx stream bit: Titan, else Cohere)
- *   1  a Bedrock response    -> xlate_bedrock_response, xlate_bedrock_error,
- *                               xlate_bedrock_embed_response (stream bit: base64)
- *   2  AWS event-stream bytes -> eventstream decoder -> xlate_bedrock_stream_feed
- *                               (:event-type, payload), then _end
- *   3  one event per line    -> "<type>\t<payload>" (or just a payload) -> feed, then _end
+ *   0  an OpenAI request     -> chat request, and the embeddings request (ctx
+ *                               stream bit: Titan model, else Cohere)
+ *   1  a Bedrock response    -> chat response, the error reader, the
+ *                               embeddings response (stream bit: base64)
+ *   2  AWS event-stream bytes -> eventstream decoder -> stream feed
+ *                               (:event-type, payload), then end
+ *   3  one event per line    -> "<type>\t<payload>" (or just a payload: the
+ *                               SDK's wrapped {"<event>":{...}}) -> feed, then end
  * Invariants: never crash; every output is strict, valid JSON of the right
  * shape (request: object with a messages array of alternating user /
  * assistant turns with content, no model or stream; response: chat.completion
- * with one choice, a finish_reason and usage; embeddings: a list of vectors;
- * stream: one chunk object per line, as many as the call said); on error the
+ * with one choice, a finish_reason, usage and tool call arguments holding
+ * JSON; embeddings: vectors, or base64 strings when asked); on error the
  * output is exactly as before the call and the message is valid UTF-8; a
  * tight output cap gives the same output or ERR_TOOBIG; stream errors are
- * sticky; a completed stream has a finish reason (and its usage chunk when
- * asked for). */
+ * sticky; a completed stream has sent its finish chunk (and its usage chunk
+ * when asked for). */
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "json/json.h"
 #include "providers/eventstream.h"
 #include "providers/xlate_bedrock.h"
+#include "providers/xlate_codec.h"
 #include "xlate_fuzz.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef int (*req_fn)(const xlate_ctx *, const char *, size_t, arena *, buf *, xlate_req_info *, xlate_err *);
-typedef int (*resp_fn)(const xlate_ctx *, const char *, size_t, arena *, buf *, xlate_usage *, xlate_err *);
+static const xlate_codec *codec(provider_op op)
+{
+	const xlate_codec *k = xlate_codec_for(PROVIDER_ADAPTER_BEDROCK, op);
+	check(k != NULL);
+	return k;
+}
 
-/* A request translator on p: the output (or the error) checked by shape(),
- * then again under a tight cap: the same bytes or ERR_TOOBIG. */
-static void req_run(req_fn f, const xlate_ctx *cx, const char *p, size_t n, void (*shape)(const json_doc *, const json_doc *))
+/* Codec k's request translator on p: the output (or the error) checked by
+ * shape(), then again under a tight cap (xf_check_cap). */
+static void req_run(const xlate_codec *k, const xlate_ctx *cx, const char *p, size_t n,
+		    void (*shape)(const json_doc *, const json_doc *))
 {
 	arena a = { 0 };
-	buf out = { 0 }, small = { 0 };
+	buf out = { 0 };
 	xlate_err e;
 	xlate_req_info info;
 	json_doc d, in;
 
 	fresh(&out, 0);
-	int rc = f(cx, p, n, &a, &out, &info, &e);
+	int rc = k->request(cx, p, n, &a, &out, &info, &e);
 	if (rc == 0) {
 		check(parse_out(&out, &a, &d));
 		check(json_parse_arena(&in, &a, p, n, NULL, NULL) > 0);
@@ -52,15 +60,8 @@ static void req_run(req_fn f, const xlate_ctx *cx, const char *p, size_t n, void
 		check_err(&e);
 		check(rc == ERR_INVAL || rc == ERR_TOOBIG || rc == ERR_NOMEM);
 	}
-	fresh(&small, out.len > 3 ? 3 + (out.len - 3) / 2 : 8);
-	arena_reset(&a);
-	int rc2 = f(cx, p, n, &a, &small, NULL, &e);
-	if (rc2 == ERR_TOOBIG)
-		check(small.len == 3);
-	else
-		check(rc2 == rc && small.len == out.len && memcmp(small.data, out.data, out.len) == 0);
+	xf_check_cap(k, true, cx, p, n, &out, rc);
 	buf_free(&out);
-	buf_free(&small);
 	arena_free(&a);
 }
 
@@ -97,12 +98,12 @@ static void embed_shape(const json_doc *d, const json_doc *in)
 
 static void run_request(const xlate_ctx *cx, const char *p, size_t n)
 {
-	req_run(xlate_bedrock_request, cx, p, n, chat_shape);
+	req_run(codec(PROVIDER_OP_CHAT), cx, p, n, chat_shape);
 	xlate_ctx ec = *cx;
 	ec.model = cx->stream ? STR_LIT("amazon.titan-embed-text-v2:0") : STR_LIT("cohere.embed-english-v3");
 	if (!cx->model.n)
 		ec.model = STR_NULL; /* the family from the body's "model" */
-	req_run(xlate_bedrock_embed_request, &ec, p, n, embed_shape);
+	req_run(codec(PROVIDER_OP_EMBEDDINGS), &ec, p, n, embed_shape);
 }
 
 /* tool call arguments are strings holding one JSON object */
@@ -119,16 +120,16 @@ static void check_tool_calls(const json_doc *d, int msg, arena *a)
 	}
 }
 
-static void resp_run(resp_fn f, const xlate_ctx *cx, const char *p, size_t n, bool chat)
+static void resp_run(const xlate_codec *k, const xlate_ctx *cx, const char *p, size_t n, bool chat)
 {
 	arena a = { 0 };
-	buf out = { 0 }, small = { 0 };
+	buf out = { 0 };
 	xlate_err e;
 	xlate_usage u;
 	json_doc d;
 
 	fresh(&out, 0);
-	int rc = f(cx, p, n, &a, &out, &u, &e);
+	int rc = k->response(cx, p, n, &a, &out, &u, &e);
 	if (rc == 0) {
 		check(parse_out(&out, &a, &d));
 		check(json_typeof(&d, json_path(&d, 0, "usage.total_tokens")) == JSON_NUMBER);
@@ -149,15 +150,8 @@ static void resp_run(resp_fn f, const xlate_ctx *cx, const char *p, size_t n, bo
 		check(out.len == 3);
 		check_err(&e);
 	}
-	fresh(&small, out.len > 3 ? 3 + (out.len - 3) / 2 : 8);
-	arena_reset(&a);
-	int rc2 = f(cx, p, n, &a, &small, NULL, &e);
-	if (rc2 == ERR_TOOBIG)
-		check(small.len == 3);
-	else
-		check(rc2 == rc && small.len == out.len && memcmp(small.data, out.data, out.len) == 0);
+	xf_check_cap(k, false, cx, p, n, &out, rc);
 	buf_free(&out);
-	buf_free(&small);
 	arena_free(&a);
 }
 
@@ -165,47 +159,32 @@ static void run_response(const xlate_ctx *cx, const char *p, size_t n)
 {
 	arena a = { 0 };
 	xlate_err e;
-	resp_run(xlate_bedrock_response, cx, p, n, true);
+	resp_run(codec(PROVIDER_OP_CHAT), cx, p, n, true);
 	xlate_ctx ec = *cx;
 	ec.flags = cx->stream ? XLATE_F_EMBED_BASE64 : 0;
-	resp_run(xlate_bedrock_embed_response, &ec, p, n, false);
-	if (xlate_bedrock_error(p, n, &a, &e) == 0)
+	resp_run(codec(PROVIDER_OP_EMBEDDINGS), &ec, p, n, false);
+	if (codec(PROVIDER_OP_CHAT)->error(p, n, &a, &e) == 0)
 		check_err(&e);
 	arena_free(&a);
 }
 
-struct srun {
-	xlate_bedrock_stream st;
-	buf out;
-	arena a;
-	bool failed;
-};
-
-static void sfeed(struct srun *r, str type, str data)
-{
-	xlate_err e;
-	size_t before = r->out.len;
-	arena_reset(&r->a);
-	int n = xlate_bedrock_stream_feed(&r->st, type, data, &r->a, &r->out, &e);
-	check_feed(n, &e, &r->out, before, &r->failed, &r->a);
-	check(r->st.nopen <= XLATE_BEDROCK_OPEN_TOOLS);
-}
-
 static void on_line(void *ud, str line)
 {
+	xf_stream *r = ud;
 	str type = STR_NULL, data = line;
 	ptrdiff_t tab = str_index(line, '\t');
 	if (tab >= 0) {
 		type = str_slice(line, 0, (size_t)tab);
 		data = str_slice(line, (size_t)tab + 1, line.n);
 	}
-	sfeed(ud, type, data);
+	xf_stream_feed(r, type, data);
+	check(((xlate_bedrock_stream *)r->st)->nopen <= XLATE_BEDROCK_OPEN_TOOLS);
 }
 
 /* The event stream in 3 unequal pieces, as the socket may split it; stops at
  * the first framing error or non-event message (the gateway ends the stream
  * there). */
-static void feed_eventstream(struct srun *r, const char *p, size_t n)
+static void feed_eventstream(xf_stream *r, const char *p, size_t n)
 {
 	eventstream_dec dec;
 	size_t cuts[4] = { 0, n / 3, n / 3 + n / 5, n };
@@ -217,7 +196,8 @@ static void feed_eventstream(struct srun *r, const char *p, size_t n)
 		while (eventstream_dec_next(&dec, &m) == 0) {
 			if (m.message_type && !str_eq(str_make(m.message_type, m.message_type_len), STR_LIT("event")))
 				goto out;
-			sfeed(r, str_make(m.event_type, m.event_type_len), str_make((const char *)m.payload, m.payload_len));
+			xf_stream_feed(r, str_make(m.event_type, m.event_type_len),
+				       str_make((const char *)m.payload, m.payload_len));
 		}
 	}
 out:
@@ -226,26 +206,20 @@ out:
 
 static void run_stream(const xlate_ctx *cx, const char *p, size_t n, bool binary)
 {
-	struct srun r;
-	xlate_err e;
-	memset(&r, 0, sizeof r);
-	xlate_bedrock_stream_init(&r.st, cx);
+	xf_stream r;
+	xf_stream_start(&r, codec(PROVIDER_OP_CHAT), cx, 0);
 	if (binary)
 		feed_eventstream(&r, p, n);
 	else
 		each_line(p, n, on_line, &r);
-	int end = xlate_bedrock_stream_end(&r.st, &r.out, &e);
-	if (end < 0) {
-		check_err(&e);
-		check(r.out.len == 0);
-	} else {
-		check(r.st.done && !r.failed);
-		check(r.st.finish_reason != NULL && r.st.finish_sent);
-		check(!r.st.include_usage || r.st.usage_sent);
+	xf_stream_finish(&r);
+	const xlate_bedrock_stream *st = r.st;
+	if (r.end >= 0) {
+		check(st->done && st->finish_reason != NULL && st->finish_sent);
+		check(!st->include_usage || st->usage_sent);
 	}
-	check(r.st.usage.total_tokens >= r.st.usage.completion_tokens);
-	buf_free(&r.out);
-	arena_free(&r.a);
+	check(st->usage.total_tokens >= st->usage.completion_tokens);
+	xf_stream_free(&r);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

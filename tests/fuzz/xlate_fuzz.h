@@ -1,5 +1,6 @@
 /* xlate_fuzz.h — the parts shared by the translator fuzz targets
- * (fuzz_xlate_anthropic.c, fuzz_xlate_gemini.c, fuzz_xlate_cohere.c):
+ * (fuzz_xlate_anthropic.c, fuzz_xlate_gemini.c, fuzz_xlate_cohere.c,
+ * fuzz_xlate_bedrock.c):
  * invariant checks on outputs and errors, the stream-chunk line check, the
  * tight-cap re-run and the stream runner driven through a codec, and the
  * entry point that turns byte 0 into a mode and an xlate_ctx. Header-only,
@@ -154,20 +155,40 @@ static inline void xf_stream_on_line(void *ud, str line)
 	xf_stream_feed(ud, STR_NULL, line);
 }
 
-/* Feed p[0..n) to codec k's stream side (sse: through the SSE decoder, with
- * event names; else one data per line, no name), checking every feed with
- * check_feed, then end it (an error there leaves the output empty). The
- * caller checks its own state fields in r->st, then calls xf_stream_free. */
-static inline void xf_stream_run(xf_stream *r, const xlate_codec *k, const xlate_ctx *cx, const char *p, size_t n,
-				 bool sse, int max_chunks)
+/* Start a stream run through codec k (its state calloc'd and initialised
+ * from cx); feed it with xf_stream_feed, end it with xf_stream_finish. */
+static inline void xf_stream_start(xf_stream *r, const xlate_codec *k, const xlate_ctx *cx, int max_chunks)
 {
-	xlate_err e;
 	memset(r, 0, sizeof *r);
 	r->k = k;
 	r->max_chunks = max_chunks;
 	r->st = calloc(1, k->stream_size);
 	check(r->st != NULL);
 	k->stream_init(r->st, cx);
+}
+
+/* End the stream (an error there leaves the output empty; success needs no
+ * failed feed before). */
+static inline void xf_stream_finish(xf_stream *r)
+{
+	xlate_err e;
+	r->end = r->k->stream_end(r->st, &r->out, &e);
+	if (r->end < 0) {
+		check_err(&e);
+		check(r->out.len == 0);
+	} else {
+		check(!r->failed);
+	}
+}
+
+/* Feed p[0..n) to codec k's stream side (sse: through the SSE decoder, with
+ * event names; else one data per line, no name), checking every feed with
+ * check_feed, then end it (xf_stream_finish). The caller checks its own
+ * state fields in r->st, then calls xf_stream_free. */
+static inline void xf_stream_run(xf_stream *r, const xlate_codec *k, const xlate_ctx *cx, const char *p, size_t n,
+				 bool sse, int max_chunks)
+{
+	xf_stream_start(r, k, cx, max_chunks);
 	if (sse) {
 		sse_decoder dec;
 		sse_decoder_init(&dec, 1 << 16);
@@ -176,13 +197,7 @@ static inline void xf_stream_run(xf_stream *r, const xlate_codec *k, const xlate
 	} else {
 		each_line(p, n, xf_stream_on_line, r);
 	}
-	r->end = k->stream_end(r->st, &r->out, &e);
-	if (r->end < 0) {
-		check_err(&e);
-		check(r->out.len == 0);
-	} else {
-		check(!r->failed);
-	}
+	xf_stream_finish(r);
 }
 
 static inline void xf_stream_free(xf_stream *r)
