@@ -54,7 +54,8 @@
  *     it): tools without a toolChoice;
  *   - reasoning_effort (or extra_body.reasoning_effort) ->
  *     "additionalModelRequestFields":{"thinking":{"type":"enabled",
- *     "budget_tokens": low 1024, medium 4096, high 16384, other 4096}};
+ *     "budget_tokens": low 1024, medium 4096, high 16384, other 4096}}
+ *     ("none" asks for no thinking: left out);
  *     service_tier other than "auto" -> "serviceTier":{"type"}; metadata
  *     (an object) -> "requestMetadata";
  *   - extra_body members are copied to the top level as they are (e.g.
@@ -97,8 +98,8 @@
  *     input -> BAD_REQUEST; dimensions -> "dimensions" (text v2), or
  *     "embeddingConfig":{"outputEmbeddingLength"} (image models);
  *     response {"embedding":[...],"inputTextTokenCount"} -> one datum;
- *   - cohere.embed-*: {"texts":[...],"input_type": extra_body.input_type or
- *     "search_document"}; extra_body.truncate copied; response
+ *   - cohere.embed-*: {"texts":[...],"input_type":"search_document"}
+ *     (providers.md; OpenAI's request has no such field); response
  *     {"embeddings":[[...]...]} (or {"embeddings":{"float":[[...]...]}}) ->
  *     one datum per vector; usage from meta.billed_units.input_tokens when
  *     present;
