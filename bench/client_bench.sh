@@ -33,13 +33,15 @@ bench_cpus
 
 # --- build -----------------------------------------------------------------------------------
 INC=$(ls -d "$B"/vendor/bearssl-*/inc 2>/dev/null | head -n 1)
+JSMN=$(ls -d "$B"/vendor/jsmn-* 2>/dev/null | head -n 1)
 MLIB=$B/musl/bearssl/libbearssl.a
 GLIB=$B/asan/bearssl/libbearssl.a
 [ -f "$MLIB" ] || make -s "$MLIB" >/dev/null 2>&1
 [ -n "$INC" ] && [ -f "$MLIB" ] || { echo "BearSSL not built: run make first" >&2; exit 1; }
 SRCS="tests/integration/client/client_drv.c src/http/http_client.c src/http/http_proxy.c src/http/http_parse.c
- src/http/http_msg.c src/net/loop.c src/net/sock.c src/net/dns.c src/net/netpolicy.c src/tls/*.c src/base/*.c"
-CF="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc -I$INC -O2"
+ src/http/http_msg.c src/net/loop.c src/net/sock.c src/net/dns.c src/net/netpolicy.c src/tls/*.c src/json/*.c
+ src/base/*.c"
+CF="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc -I$INC -I$JSMN -O2"
 echo "building the driver (musl-gcc -O2, static)"
 # shellcheck disable=SC2086
 musl-gcc $CF -ffunction-sections -fdata-sections -static -Wl,--gc-sections -s -pthread $SRCS "$MLIB" \

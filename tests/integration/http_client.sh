@@ -32,14 +32,15 @@ unset HTTP_PROXY http_proxy HTTPS_PROXY https_proxy NO_PROXY no_proxy ALL_PROXY 
 
 # --- build the driver ------------------------------------------------------------
 INC=$(ls -d "$B"/vendor/bearssl-*/inc 2>/dev/null | head -n 1)
+JSMN=$(ls -d "$B"/vendor/jsmn-* 2>/dev/null | head -n 1)
 LIB=$B/asan/bearssl/libbearssl.a
 [ -f "$LIB" ] || make -s "$LIB" >/dev/null 2>&1
 if [ -z "$INC" ] || [ ! -f "$LIB" ]; then bad "BearSSL not built ($LIB)"; finish; fi
-if gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Isrc -I"$INC" -g -O1 \
+if gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Isrc -I"$INC" -I"$JSMN" -g -O1 \
      -fsanitize=address,undefined -fno-sanitize-recover=undefined \
      tests/integration/client/client_drv.c src/http/http_client.c src/http/http_proxy.c \
      src/http/http_parse.c src/http/http_msg.c src/net/loop.c src/net/sock.c src/net/dns.c \
-     src/net/netpolicy.c src/tls/*.c src/base/*.c "$LIB" -pthread -o "$T/drv" 2>"$T/cc.log"; then
+     src/net/netpolicy.c src/tls/*.c src/json/*.c src/base/*.c "$LIB" -pthread -o "$T/drv" 2>"$T/cc.log"; then
   ok "build client_drv"
 else
   bad "build client_drv" "$T/cc.log"; finish

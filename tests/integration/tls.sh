@@ -28,12 +28,13 @@ trap 'exit 130' INT TERM
 
 # --- build the probe -------------------------------------------------------------
 INC=$(ls -d "$B"/vendor/bearssl-*/inc 2>/dev/null | head -n 1)
+JSMN=$(ls -d "$B"/vendor/jsmn-* 2>/dev/null | head -n 1)
 LIB=$B/asan/bearssl/libbearssl.a
 [ -f "$LIB" ] || make -s "$LIB" >/dev/null 2>&1
 if [ -z "$INC" ] || [ ! -f "$LIB" ]; then bad "BearSSL not built ($LIB)"; finish; fi
-if gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc -I"$INC" -g -O1 \
+if gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc -I"$INC" -I"$JSMN" -g -O1 \
      -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-     tests/integration/tls/tls_probe.c src/tls/*.c src/base/err.c src/base/arena.c src/base/ct.c src/base/buf.c \
+     tests/integration/tls/tls_probe.c src/tls/*.c src/json/*.c src/base/*.c \
      "$LIB" -pthread -o "$T/tls_probe" 2>"$T/cc.log"; then
   ok "build tls_probe"
 else
