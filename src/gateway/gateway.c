@@ -2,6 +2,7 @@
  * entries built at start-up, auth decisions, model routing (pools
  * round-robin, [[aliases]], zero-config provider/model) and model listings. */
 #include "gateway/gateway_private.h"
+#include "gateway/gateway_files.h"
 #include "base/ct.h"
 #include "base/err.h"
 #include "base/hash.h"
@@ -43,6 +44,10 @@ int gateway_new(gateway **out, const config *c, provider_env env, char *err, siz
 		gateway_free(g);
 		return trc;
 	}
+	if (c->files.mode == CONFIG_FILES_LOCAL && (trc = gateway_files_new(&g->files, c, err, errlen)) < 0) {
+		gateway_free(g);
+		return trc;
+	}
 	*out = g;
 	return 0;
 nomem:
@@ -60,6 +65,7 @@ void gateway_free(gateway *g)
 	free(g->targets);
 	free(g->rr);
 	gateway_tokens_free(g->tokens);
+	gateway_files_free(g->files);
 	free(g);
 }
 

@@ -242,6 +242,12 @@ typedef struct gateway_upstream {
 	void *(*timer_new)(void *ud, void (*fn)(void *arg), void *arg);
 	void (*timer_set)(void *t, uint32_t ms);
 	void (*timer_free)(void *t);
+	/* Run fn(arg) on the loop thread that owns the calls, soon and never
+	 * inline; any thread may call it (the local files store's helper thread
+	 * completes its disk work through it). 0, or < 0 when it could not be
+	 * queued (no memory). NULL: there is no loop to come back to; such
+	 * blocking work then runs inline on the calling thread. */
+	int (*post)(void *ud, void (*fn)(void *arg), void *arg);
 } gateway_upstream;
 
 /* The production upstream over one http_client and its loop (per worker). */
@@ -309,7 +315,12 @@ void gateway_call_cancel(gateway_call *c);
  * routing, cache, limits or budgets; retries and the entry's timeout apply
  * (create_file is never retried). 2xx answers pass through byte for byte
  * with the upstream's content type (file content is binary); errors are
- * mapped as for the other operations. */
+ * mapped as for the other operations.
+ * With [files] mode = "local" the file operations are served by the
+ * gateway's own store instead (gateway_files.h): uploads and listings always,
+ * ids "file-lc-..." locally (404 when the store does not have them), other
+ * ids still go to the provider; create_batch from a local input file uploads
+ * it to the provider first. */
 
 typedef enum gateway_mop {
 	GATEWAY_M_CREATE_FILE = 0,    /* POST   /files  (JSON {file: base64, purpose, filename?}

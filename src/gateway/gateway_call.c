@@ -9,6 +9,7 @@
  * The management operations (files, batches, responses) use the same
  * machine (gateway_master_start, below). */
 #include "gateway/gateway_private.h"
+#include "gateway/gateway_files.h"
 #include "base/b64.h"
 #include "base/clock.h"
 #include "base/ct.h"
@@ -995,8 +996,8 @@ static int master_body(gateway_call *c, const gateway_mreq *m, arena *a, gateway
 	return 0;
 }
 
-gateway_call *gateway_master_start(gateway *g, const gateway_upstream *up, const gateway_principal *p,
-				   const gateway_mreq *m, arena *a, const gateway_sink *sink)
+static gateway_call *master_start(gateway *g, const gateway_upstream *up, const gateway_principal *p,
+				  const gateway_mreq *m, arena *a, const gateway_sink *sink, bool local)
 {
 	gateway_error e;
 	gateway_call *c = call_new(g, up, sink, a);
@@ -1013,6 +1014,14 @@ gateway_call *gateway_master_start(gateway *g, const gateway_upstream *up, const
 		gateway_fail(&e, GATEWAY_FORBIDDEN, "endpoint '%s' requires master-key access; key '%s' is restricted",
 			     mops[m->op].name, p->key_id);
 		goto fail;
+	}
+	if (local && g->files) {
+		/* [files] mode = "local": the store answers, or the op goes on to
+		 * the provider (0); a running local op is the call's upstream
+		 * handle, so cancel reaches it (nothing of c is allocated yet) */
+		int fr = gateway_files_start(g, p, m, a, sink, &c->up, &c->h);
+		if (fr)
+			return fr > 0 ? c : NULL;
 	}
 	if (gateway_default_target(g, &c->route, &e) < 0)
 		goto fail;
@@ -1049,6 +1058,18 @@ fail:
 	call_release(c);
 	respond_error(sink, &e);
 	return NULL;
+}
+
+gateway_call *gateway_master_start(gateway *g, const gateway_upstream *up, const gateway_principal *p,
+				   const gateway_mreq *m, arena *a, const gateway_sink *sink)
+{
+	return master_start(g, up, p, m, a, sink, true);
+}
+
+gateway_call *gateway_master_proxy(gateway *g, const gateway_upstream *up, const gateway_principal *p,
+				   const gateway_mreq *m, arena *a, const gateway_sink *sink)
+{
+	return master_start(g, up, p, m, a, sink, false);
 }
 
 /* ---- the production upstream over http_client ------------------------------------------ */
@@ -1109,8 +1130,36 @@ static void hc_timer_free(void *p)
 	free(t);
 }
 
+/* post: fn(arg) on the client's loop (the loop's allocation-free queue) */
+typedef struct hc_post_item {
+	loop_post_item it;
+	void (*fn)(void *arg);
+	void *arg;
+} hc_post_item;
+
+static void hc_post_run(loop *l, void *ud)
+{
+	(void)l;
+	hc_post_item p = *(hc_post_item *)ud;
+	free(ud);
+	p.fn(p.arg);
+}
+
+static int hc_post(void *ud, void (*fn)(void *arg), void *arg)
+{
+	hc_post_item *p = calloc(1, sizeof *p);
+	if (!p)
+		return ERR_NOMEM;
+	p->it.fn = hc_post_run;
+	p->it.ud = p;
+	p->fn = fn;
+	p->arg = arg;
+	loop_enqueue(((gateway_http *)ud)->loop, &p->it);
+	return 0;
+}
+
 gateway_upstream gateway_upstream_http(gateway_http *h)
 {
 	return (gateway_upstream){ hc_request, hc_pause, hc_resume, hc_cancel, h,
-				   hc_timer_new, hc_timer_set, hc_timer_free };
+				   hc_timer_new, hc_timer_set, hc_timer_free, hc_post };
 }

@@ -12,12 +12,18 @@ struct gateway {
 	provider_target *targets;     /* one per config.models entry */
 	atomic_size_t *rr;            /* round-robin counter per pool */
 	gateway_tokens *tokens;       /* minted credentials (Vertex ADC, Copilot): gateway_token.h */
+	struct gateway_files *files;  /* [files] mode = "local": gateway_files.h (NULL: proxy) */
 };
 
 /* The default provider account (management operations): the first
  * [[models]] entry, or in zero-config the first provider configured in the
  * environment. 0, or -1 with e = 503 "no models configured". */
 int gateway_default_target(gateway *g, gateway_route *out, gateway_error *e);
+
+/* gateway_master_start without the local files store: always the provider
+ * (gateway_files.c uploads a local file for create_batch through it). */
+gateway_call *gateway_master_proxy(gateway *g, const gateway_upstream *up, const gateway_principal *p,
+				   const gateway_mreq *m, arena *a, const gateway_sink *sink);
 
 /* Upstream forms (gateway_body.c). A fresh boundary "liter-llm-<32 random
  * hex>" (NUL-terminated) that data can carry (multipart_data_ok; drawn again

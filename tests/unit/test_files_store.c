@@ -3,11 +3,20 @@
  * leftovers of crashes (tmp files, orphans, size mismatches, bad metadata)
  * ignored and cleaned, a full disk (injected write(2) failures and
  * RLIMIT_FSIZE) leaving no visible file, prefixes with directories, two
- * stores sharing a directory, load on another thread. */
+ * stores sharing a directory, load on another thread. Then the gateway side
+ * ([files] mode = "local" through gateway_master_start, gateway_files.c)
+ * with a fake upstream and a fake loop post queue: answers come through
+ * post, a cancel before or after the store finished drops the completion
+ * (the call's arena is freed at once, as the server does: ASan watches),
+ * inline answers without post, provider-id fall-through, create_batch from
+ * a local file (upload, then the batch with the provider's id; cancel
+ * mid-upload). */
 #include "t.h"
+#include "base/arena.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "gateway/files_store.h"
+#include "gateway/gateway.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -624,6 +633,413 @@ TEST(fs_many_files_load)
 	rm_rf(root);
 }
 
+/* ---- the gateway side ---------------------------------------------------------------------- */
+
+static const char *env_none(void *ud, const char *name)
+{
+	(void)ud;
+	(void)name;
+	return NULL;
+}
+
+static config *load_cfg(const char *backend, const char *root)
+{
+	char text[2048];
+	snprintf(text, sizeof text,
+		 "[general]\nmaster_key = \"sk-m\"\nmax_retries = 0\n"
+		 "[[models]]\nname = \"m\"\nprovider_model = \"openai/m\"\nbase_url = \"http://127.0.0.1:9/v1\"\n"
+		 "api_key = \"sk-p\"\n"
+		 "[files]\nmode = \"local\"\nbackend = \"%s\"\n%s%s%s",
+		 backend, root ? "[files.backend_config]\nroot = \"" : "", root ? root : "", root ? "\"\n" : "");
+	config *c = NULL;
+	config_errors e = { 0 };
+	if (config_load_text("t.toml", text, strlen(text), NULL, NULL, &c, &e) < 0)
+		printf("config: %s\n", e.n ? e.v[0].text : "?");
+	config_errors_free(&e);
+	return c;
+}
+
+/* The fake world: one loop's post queue (filled from the store thread), the
+ * provider (requests recorded, answered by hand), the sink. */
+typedef struct fw {
+	pthread_mutex_t mu;
+	struct { void (*fn)(void *); void *arg; } q[64];
+	int nq;
+	/* provider */
+	int requests, cancels;
+	http_client_spec spec;
+	char method[16], url[512], ctype[256];
+	buf body;
+	/* sink: the call's arena is freed on respond, like the server does */
+	arena *a;
+	int responded, status;
+	buf out;
+} fw;
+
+static int fw_post(void *ud, void (*fn)(void *), void *arg)
+{
+	fw *w = ud;
+	pthread_mutex_lock(&w->mu);
+	int rc = w->nq < 64 ? 0 : ERR_NOMEM;
+	if (!rc) {
+		w->q[w->nq].fn = fn;
+		w->q[w->nq].arg = arg;
+		w->nq++;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+static int fw_queued(fw *w)
+{
+	pthread_mutex_lock(&w->mu);
+	int n = w->nq;
+	pthread_mutex_unlock(&w->mu);
+	return n;
+}
+
+/* Wait (up to 5 s) until n completions are queued. */
+static bool fw_wait(fw *w, int n)
+{
+	for (int i = 0; i < 5000 && fw_queued(w) < n; i++)
+		usleep(1000);
+	return fw_queued(w) >= n;
+}
+
+/* Run the queued completions (the loop's next iteration). */
+static void fw_drain(fw *w)
+{
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		if (!w->nq) {
+			pthread_mutex_unlock(&w->mu);
+			return;
+		}
+		void (*fn)(void *) = w->q[0].fn;
+		void *arg = w->q[0].arg;
+		memmove(w->q, w->q + 1, (size_t)(--w->nq) * sizeof w->q[0]);
+		pthread_mutex_unlock(&w->mu);
+		fn(arg);
+	}
+}
+
+static int fw_request(void *ud, const http_client_spec *s, void **h, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	fw *w = ud;
+	w->requests++;
+	w->spec = *s;
+	snprintf(w->method, sizeof w->method, "%.*s", (int)s->method.n, s->method.p);
+	snprintf(w->url, sizeof w->url, "%.*s", (int)s->url.n, s->url.p);
+	w->ctype[0] = 0;
+	for (size_t i = 0; i < s->nheaders; i++)
+		if (str_eq_nocase(s->headers[i].name, STR_LIT("content-type")))
+			snprintf(w->ctype, sizeof w->ctype, "%.*s", (int)s->headers[i].value.n, s->headers[i].value.p);
+	buf_reset(&w->body);
+	buf_append(&w->body, s->body.p ? s->body.p : "", s->body.n);
+	*h = w;
+	return 0;
+}
+static void fw_nop(void *h) { (void)h; }
+static void fw_cancel(void *h) { ((fw *)h)->cancels++; }
+
+/* The provider answers the request in flight. */
+static void fw_answer(fw *w, int status, const char *body)
+{
+	http_header hd[1] = { { STR_LIT("Content-Type"), STR_LIT("application/json") } };
+	http_client_resp resp = { .status = status, .headers = hd, .nheaders = 1, .content_length = -1 };
+	http_client_spec s = w->spec;
+	s.cb.on_head(NULL, &resp, s.ud);
+	s.cb.on_data(NULL, body, strlen(body), s.ud);
+	s.cb.on_done(NULL, 0, "", s.ud);
+}
+
+static void fw_respond(void *ud, int status, const char *ct, const char *body, size_t n, int ra)
+{
+	(void)ct;
+	(void)ra;
+	fw *w = ud;
+	w->responded++;
+	w->status = status;
+	buf_reset(&w->out);
+	buf_append(&w->out, body, n);
+	arena_free(w->a); /* the request is over: its arena goes now */
+	free(w->a);
+	w->a = NULL;
+}
+static int fw_begin(void *ud, int st, const char *ct) { (void)ud; (void)st; (void)ct; return -1; }
+static int fw_write(void *ud, const char *p, size_t n) { (void)ud; (void)p; (void)n; return -1; }
+static void fw_end(void *ud) { (void)ud; }
+
+typedef struct env {
+	config *c;
+	gateway *g;
+	fw w;
+	gateway_upstream up;
+	gateway_sink sink;
+	gateway_principal master;
+} env;
+
+static bool env_open(env *e, const char *backend, const char *root, bool post)
+{
+	memset(e, 0, sizeof *e);
+	pthread_mutex_init(&e->w.mu, NULL);
+	e->c = load_cfg(backend, root);
+	char err[512];
+	if (!e->c || gateway_new(&e->g, e->c, (provider_env){ env_none, NULL }, err, sizeof err) < 0) {
+		printf("  gateway_new: %s\n", e->c ? err : "config");
+		return false;
+	}
+	e->up = (gateway_upstream){ fw_request, fw_nop, fw_nop, fw_cancel, &e->w, NULL, NULL, NULL, post ? fw_post : NULL };
+	e->sink = (gateway_sink){ fw_respond, fw_begin, fw_write, fw_end, &e->w };
+	e->master.master = true;
+	return true;
+}
+
+static void env_close(env *e)
+{
+	fw_drain(&e->w);
+	gateway_free(e->g);
+	config_free(e->c);
+	buf_free(&e->w.body);
+	buf_free(&e->w.out);
+	if (e->w.a) {
+		arena_free(e->w.a);
+		free(e->w.a);
+	}
+	pthread_mutex_destroy(&e->w.mu);
+}
+
+/* Start a management op in a fresh (heap) arena. */
+static gateway_call *start(env *e, gateway_mop op, const char *id, const char *query, const char *body,
+			   const char *ctype)
+{
+	e->w.a = calloc(1, sizeof *e->w.a);
+	gateway_mreq m = { .op = op, .id = str_from(id), .query = str_from(query), .body = str_from(body),
+			   .content_type = str_from(ctype) };
+	return gateway_master_start(e->g, &e->up, &e->master, &m, e->w.a, &e->sink);
+}
+
+/* The id of a FileObject answer. */
+static void out_id(env *e, char id[64])
+{
+	const char *p = e->w.out.data ? strstr(e->w.out.data, "\"id\":\"") : NULL;
+	snprintf(id, 64, "%.*s", p ? (int)strcspn(p + 6, "\"") : 0, p ? p + 6 : "");
+}
+
+/* Start, let the store finish, run the completion: the answer. */
+static int roundtrip(env *e, gateway_mop op, const char *id, const char *query, const char *body, const char *ctype)
+{
+	int before = e->w.responded;
+	gateway_call *c = start(e, op, id, query, body, ctype);
+	if (c && e->w.responded == before) {
+		fw_wait(&e->w, 1);
+		fw_drain(&e->w);
+	}
+	return e->w.responded == before + 1 ? e->w.status : -1;
+}
+
+#define JSON "application/json"
+
+TEST(gw_fs_through_post)
+{
+	char root[512];
+	fresh_dir("gw", root, sizeof root);
+	env e;
+	if (!env_open(&e, "fs", root, true))
+		return;
+	/* the answer never comes from inside gateway_master_start */
+	gateway_call *c = start(&e, GATEWAY_M_CREATE_FILE, "", "", "{\"file\":\"aGVsbG8=\",\"purpose\":\"batch\",\"filename\":\"h.txt\"}", JSON);
+	CHECK(c != NULL);
+	CHECK_EQ_INT(e.w.responded, 0);
+	CHECK(fw_wait(&e.w, 1));
+	fw_drain(&e.w);
+	CHECK_EQ_INT(e.w.responded, 1);
+	CHECK_EQ_INT(e.w.status, 200);
+	CHECK(strstr(e.w.out.data, "\"bytes\":5,") && strstr(e.w.out.data, "\"filename\":\"h.txt\",\"purpose\":\"batch\",\"status\":\"processed\"}"));
+	char id[64];
+	out_id(&e, id);
+	CHECK(files_store_id_valid(str_from(id)));
+	CHECK_EQ_INT(roundtrip(&e, GATEWAY_M_FILE_CONTENT, id, "", "", ""), 200);
+	CHECK_EQ_MEM(e.w.out.data, e.w.out.len, "hello", 5);
+	CHECK_EQ_INT(roundtrip(&e, GATEWAY_M_RETRIEVE_FILE, id, "", "", ""), 200);
+	CHECK_EQ_INT(roundtrip(&e, GATEWAY_M_LIST_FILES, "", "limit=5&purpose=batch", "", ""), 200);
+	CHECK(strstr(e.w.out.data, id) && strstr(e.w.out.data, "\"has_more\":false}"));
+	CHECK_EQ_INT(roundtrip(&e, GATEWAY_M_LIST_FILES, "", "limit=0", "", ""), 400);
+	CHECK_EQ_INT(roundtrip(&e, GATEWAY_M_DELETE_FILE, id, "", "", ""), 200);
+	CHECK(strstr(e.w.out.data, "\"deleted\":true"));
+	CHECK_EQ_INT(roundtrip(&e, GATEWAY_M_RETRIEVE_FILE, id, "", "", ""), 404);
+	CHECK(strstr(e.w.out.data, "\"type\":\"NotFound\""));
+	CHECK_EQ_INT(roundtrip(&e, GATEWAY_M_RETRIEVE_FILE, "file-lc-../../etc/passwd", "", "", ""), 404);
+	/* request errors are answered at once */
+	CHECK(start(&e, GATEWAY_M_CREATE_FILE, "", "", "{\"file\":\"aGk=\",\"purpose\":\"x\"}", JSON) == NULL);
+	CHECK_EQ_INT(e.w.status, 422);
+	CHECK(start(&e, GATEWAY_M_CREATE_FILE, "", "", "x", "text/plain") == NULL);
+	CHECK_EQ_INT(e.w.status, 415);
+	CHECK_EQ_INT(e.w.requests, 0); /* the provider was never asked */
+	/* a virtual key: 403 before anything */
+	gateway_principal vk = { .master = false, .key_id = "vk-0000000000000000" };
+	e.w.a = calloc(1, sizeof *e.w.a);
+	gateway_mreq m = { .op = GATEWAY_M_LIST_FILES, .id = STR_LIT(""), .query = STR_LIT(""), .body = STR_LIT(""),
+			   .content_type = STR_LIT("") };
+	CHECK(gateway_master_start(e.g, &e.up, &vk, &m, e.w.a, &e.sink) == NULL);
+	CHECK_EQ_INT(e.w.status, 403);
+	env_close(&e);
+	rm_rf(root);
+}
+
+TEST(gw_cancel_races)
+{
+	char root[512];
+	fresh_dir("gwc", root, sizeof root);
+	env e;
+	if (!env_open(&e, "fs", root, true))
+		return;
+	static char body[300000];
+	/* cancel while the store thread works (or before it started): the runner frees the job */
+	for (int i = 0; i < 20; i++) {
+		size_t k = 4000 * (size_t)(i + 1);
+		memcpy(body, "{\"file\":\"", 9);
+		memset(body + 9, 'A', k);
+		strcpy(body + 9 + k, "\",\"purpose\":\"batch\"}");
+		gateway_call *c = start(&e, GATEWAY_M_CREATE_FILE, "", "", body, JSON);
+		CHECK(c != NULL);
+		gateway_call_cancel(c);
+		arena_free(e.w.a); /* the surface frees the request right after the cancel */
+		free(e.w.a);
+		e.w.a = NULL;
+	}
+	/* cancel after the completion was posted: the completion frees the job */
+	gateway_call *c = start(&e, GATEWAY_M_LIST_FILES, "", "", "", "");
+	CHECK(fw_wait(&e.w, 1));
+	gateway_call_cancel(c);
+	arena_free(e.w.a);
+	free(e.w.a);
+	e.w.a = NULL;
+	usleep(100000); /* let the store thread finish whatever it still had */
+	fw_drain(&e.w);
+	CHECK_EQ_INT(e.w.responded, 0);
+	/* cancelled uploads may or may not have been stored, never half */
+	CHECK_EQ_INT(roundtrip(&e, GATEWAY_M_LIST_FILES, "", "", "", ""), 200);
+	env_close(&e);
+	rm_rf(root);
+}
+
+TEST(gw_inline_without_post)
+{
+	char root[512];
+	fresh_dir("gwi", root, sizeof root);
+	env e;
+	if (!env_open(&e, "fs", root, false))
+		return;
+	CHECK(start(&e, GATEWAY_M_CREATE_FILE, "", "", "{\"file\":\"eHl6\",\"purpose\":\"vision\"}", JSON) == NULL);
+	CHECK_EQ_INT(e.w.responded, 1);
+	CHECK_EQ_INT(e.w.status, 200);
+	CHECK(strstr(e.w.out.data, "\"filename\":\"upload\""));
+	env_close(&e);
+	/* memory with post: still through the post */
+	if (!env_open(&e, "memory", NULL, true))
+		return;
+	gateway_call *c = start(&e, GATEWAY_M_CREATE_FILE, "", "", "{\"file\":\"eHl6\",\"purpose\":\"vision\"}", JSON);
+	CHECK(c != NULL && e.w.responded == 0 && fw_queued(&e.w) == 1);
+	fw_drain(&e.w);
+	CHECK_EQ_INT(e.w.status, 200);
+	/* memory: the upload's memory cap is LIMIT_FILES_MEMORY_BYTES (tested in memory_caps) */
+	env_close(&e);
+	rm_rf(root);
+}
+
+TEST(gw_multipart_upload)
+{
+	env e;
+	if (!env_open(&e, "memory", NULL, true))
+		return;
+	const char *form = "--XyZ\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nfine-tune\r\n"
+			   "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d\xc3\xa9.jsonl\"\r\n"
+			   "Content-Type: application/octet-stream\r\n\r\n{\"a\":1}\n\r\n--XyZ--\r\n";
+	CHECK_EQ_INT(roundtrip(&e, GATEWAY_M_CREATE_FILE, "", "", form, "multipart/form-data; boundary=XyZ"), 200);
+	CHECK(strstr(e.w.out.data, "\"bytes\":8,") && strstr(e.w.out.data, "\"filename\":\"d\xc3\xa9.jsonl\",\"purpose\":\"fine-tune\""));
+	const char *nopurpose = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\"\r\n\r\nx\r\n--XyZ--\r\n";
+	CHECK_EQ_INT(roundtrip(&e, GATEWAY_M_CREATE_FILE, "", "", nopurpose, "multipart/form-data; boundary=XyZ"), 422);
+	CHECK_EQ_INT(roundtrip(&e, GATEWAY_M_CREATE_FILE, "", "", "garbage", "multipart/form-data; boundary=XyZ"), 400);
+	CHECK_EQ_INT(roundtrip(&e, GATEWAY_M_CREATE_FILE, "", "", "x", "multipart/form-data"), 400);
+	env_close(&e);
+}
+
+TEST(gw_fall_through_and_batch)
+{
+	env e;
+	if (!env_open(&e, "memory", NULL, true))
+		return;
+	/* a provider id goes to the provider */
+	gateway_call *c = start(&e, GATEWAY_M_RETRIEVE_FILE, "file-abc", "", "", "");
+	CHECK(c != NULL);
+	CHECK_EQ_INT(e.w.requests, 1);
+	CHECK_EQ_STR(e.w.url, "http://127.0.0.1:9/v1/files/file-abc");
+	fw_answer(&e.w, 200, "{\"id\":\"file-abc\",\"object\":\"file\"}");
+	CHECK_EQ_INT(e.w.status, 200);
+
+	/* create_batch from a local file */
+	CHECK_EQ_INT(roundtrip(&e, GATEWAY_M_CREATE_FILE, "", "", "{\"file\":\"eyJ4IjoxfQo=\",\"purpose\":\"batch\",\"filename\":\"in.jsonl\"}", JSON), 200);
+	char id[64], body[512];
+	out_id(&e, id);
+	snprintf(body, sizeof body,
+		 "{\"metadata\":{\"k\":\"v\"},\"input_file_id\":\"%s\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}", id);
+	c = start(&e, GATEWAY_M_CREATE_BATCH, "", "", body, JSON);
+	CHECK(c != NULL);
+	CHECK(fw_wait(&e.w, 1));
+	fw_drain(&e.w); /* the local read is done: the upload goes out */
+	CHECK_EQ_INT(e.w.requests, 2);
+	CHECK_EQ_STR(e.w.method, "POST");
+	CHECK_EQ_STR(e.w.url, "http://127.0.0.1:9/v1/files");
+	CHECK(strncmp(e.w.ctype, "multipart/form-data; boundary=", 30) == 0);
+	CHECK(strstr(e.w.body.data, "name=\"purpose\"\r\n\r\nbatch\r\n") != NULL);
+	CHECK(strstr(e.w.body.data, "filename=\"in.jsonl\"") && strstr(e.w.body.data, "\r\n\r\n{\"x\":1}\n\r\n--"));
+	fw_answer(&e.w, 200, "{\"id\":\"file-up-1\",\"object\":\"file\"}");
+	CHECK_EQ_INT(e.w.responded, 2); /* not yet */
+	CHECK_EQ_INT(e.w.requests, 3);
+	CHECK_EQ_STR(e.w.url, "http://127.0.0.1:9/v1/batches");
+	CHECK_EQ_STR(e.w.body.data, "{\"metadata\":{\"k\":\"v\"},\"input_file_id\":\"file-up-1\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}");
+	fw_answer(&e.w, 200, "{\"id\":\"batch_9\",\"input_file_id\":\"file-up-1\"}");
+	CHECK_EQ_INT(e.w.responded, 3);
+	CHECK_EQ_STR(e.w.out.data, "{\"id\":\"batch_9\",\"input_file_id\":\"file-up-1\"}");
+
+	/* the provider refuses the upload: its error is the answer, no batch */
+	c = start(&e, GATEWAY_M_CREATE_BATCH, "", "", body, JSON);
+	fw_wait(&e.w, 1);
+	fw_drain(&e.w);
+	CHECK_EQ_INT(e.w.requests, 4);
+	fw_answer(&e.w, 413, "{\"error\":{\"message\":\"too big\"}}");
+	CHECK_EQ_INT(e.w.status, 400);
+	CHECK(strstr(e.w.out.data, "bad request: too big") != NULL);
+	CHECK_EQ_INT(e.w.requests, 4);
+
+	/* cancel during the upload: the provider call is cancelled too */
+	c = start(&e, GATEWAY_M_CREATE_BATCH, "", "", body, JSON);
+	fw_wait(&e.w, 1);
+	fw_drain(&e.w);
+	CHECK_EQ_INT(e.w.requests, 5);
+	int resp = e.w.responded;
+	gateway_call_cancel(c);
+	CHECK_EQ_INT(e.w.cancels, 1);
+	arena_free(e.w.a);
+	free(e.w.a);
+	e.w.a = NULL;
+	CHECK_EQ_INT(e.w.responded, resp);
+
+	/* an unknown local input file: 404, the provider is not asked */
+	CHECK_EQ_INT(roundtrip(&e, GATEWAY_M_CREATE_BATCH, "", "",
+			       "{\"input_file_id\":\"file-lc-000000000000000000000000\",\"endpoint\":\"e\",\"completion_window\":\"24h\"}", JSON), 404);
+	CHECK_EQ_INT(e.w.requests, 5);
+	/* a provider input file: proxied as it is */
+	c = start(&e, GATEWAY_M_CREATE_BATCH, "", "", "{\"input_file_id\":\"file-p\",\"endpoint\":\"e\",\"completion_window\":\"24h\"}", JSON);
+	CHECK_EQ_INT(e.w.requests, 6);
+	CHECK_EQ_STR(e.w.url, "http://127.0.0.1:9/v1/batches");
+	fw_answer(&e.w, 200, "{}");
+	env_close(&e);
+}
+
 int main(void)
 {
 	RUN(id_valid);
@@ -638,6 +1054,11 @@ int main(void)
 	RUN(fs_shared_dir);
 	RUN(fs_calls_wait_for_load);
 	RUN(fs_many_files_load);
+	RUN(gw_fs_through_post);
+	RUN(gw_cancel_races);
+	RUN(gw_inline_without_post);
+	RUN(gw_multipart_upload);
+	RUN(gw_fall_through_and_batch);
 	if (tmproot[0])
 		rm_rf(tmproot);
 	return t_done();

@@ -328,7 +328,7 @@ TEST(call_machine)
 	CHECK_EQ_INT(gateway_new(&g, c, (provider_env){ env_none, NULL }, err, sizeof err), 0);
 	fake f;
 	memset(&f, 0, sizeof f);
-	gateway_upstream up = { f_request, f_pause, f_resume, f_cancel, &f, NULL, NULL, NULL };
+	gateway_upstream up = { f_request, f_pause, f_resume, f_cancel, &f, NULL, NULL, NULL, NULL };
 	gateway_sink sink = { s_respond, s_begin, s_write, s_end, &f };
 	gateway_principal master = { .master = true };
 	arena a = { 0 };
@@ -457,7 +457,7 @@ TEST(anthropic_retries_keepalive_master)
 	CHECK_EQ_INT(gateway_new(&g, c, (provider_env){ env_none, NULL }, err, sizeof err), 0);
 	fake f;
 	memset(&f, 0, sizeof f);
-	gateway_upstream up = { f_request, f_pause, f_resume, f_cancel, &f, t_new, t_set, t_free };
+	gateway_upstream up = { f_request, f_pause, f_resume, f_cancel, &f, t_new, t_set, t_free, NULL };
 	gateway_sink sink = { s_respond, s_begin, s_write, s_end, &f };
 	gateway_principal master = { .master = true };
 	arena a = { 0 };
@@ -639,7 +639,7 @@ TEST(gemini_native)
 	CHECK_EQ_INT(gateway_new(&g, c, (provider_env){ env_none, NULL }, err, sizeof err), 0);
 	fake f;
 	memset(&f, 0, sizeof f);
-	gateway_upstream up = { f_request, f_pause, f_resume, f_cancel, &f, t_new, t_set, t_free };
+	gateway_upstream up = { f_request, f_pause, f_resume, f_cancel, &f, t_new, t_set, t_free, NULL };
 	gateway_sink sink = { s_respond, s_begin, s_write, s_end, &f };
 	gateway_principal master = { .master = true };
 	arena a = { 0 };

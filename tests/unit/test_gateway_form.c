@@ -349,7 +349,7 @@ TEST(call)
 	CHECK_EQ_INT(gateway_new(&g, c, (provider_env){ env_none, NULL }, err, sizeof err), 0);
 	fake f;
 	memset(&f, 0, sizeof f);
-	gateway_upstream up = { f_request, f_nop, f_nop, f_nop, &f, NULL, NULL, NULL };
+	gateway_upstream up = { f_request, f_nop, f_nop, f_nop, &f, NULL, NULL, NULL, NULL };
 	gateway_sink sink = { s_respond, s_begin, s_write, s_end, &f };
 	gateway_principal master = { .master = true };
 	arena a = { 0 };

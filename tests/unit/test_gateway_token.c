@@ -212,7 +212,7 @@ static bool rig_open(rig *r, const char *toml, bool timers)
 		return false;
 	}
 	r->up = (gateway_upstream){ f_request, f_pause, f_resume, f_cancel, &r->f,
-				    timers ? t_new : NULL, timers ? t_set : NULL, timers ? t_free : NULL };
+				    timers ? t_new : NULL, timers ? t_set : NULL, timers ? t_free : NULL, NULL };
 	r->sink = (gateway_sink){ s_respond, s_begin, s_write, s_end, &r->f };
 	r->master.master = true;
 	return true;
