@@ -177,6 +177,7 @@ const gateway_op *gateway_op_get(gateway_op_id id);
 typedef struct gateway_body {
 	json_doc doc;                 /* JSON input */
 	str model;                    /* requested model (default applied) */
+	bool chat;                    /* a chat body: the upstream gets "stream": true|false */
 	bool stream;
 	/* form operations (op->form) */
 	bool form;                    /* the client sent multipart/form-data */

@@ -189,6 +189,7 @@ int gateway_body_check(const gateway_op *op, str body, arena *a, gateway_body *o
 					    json_type_name(json_typeof(d, v)), expected(f->types));
 	}
 	if (op->chat) {
+		out->chat = true;
 		int msgs = json_get(d, 0, "messages");
 		if (check_messages(d, msgs, e) < 0)
 			return -1;
@@ -278,6 +279,8 @@ int gateway_body_rewrite(const gateway_body *bd, const provider_target *t, buf *
 		extra = -1;
 	if (json_get(d, 0, "model") < 0 && !adapter_drops(t, STR_LIT("model")))
 		json_write_kv_strn(&w, "model", t->model.p, t->model.n);
+	/* providers.md "Request construction" 1: chat always says whether it streams */
+	bool put_stream = bd->chat && !adapter_drops(t, STR_LIT("stream"));
 	json_iter it = json_iter_begin(d, 0);
 	int k, v;
 	while (json_iter_next(d, &it, &k, &v)) {
@@ -285,6 +288,12 @@ int gateway_body_rewrite(const gateway_body *bd, const provider_target *t, buf *
 		json_str_raw(d, k, &raw);
 		if (str_eq_cstr(raw, "extra_body") || adapter_drops(t, raw))
 			continue;
+		if (put_stream && str_eq_cstr(raw, "stream")) {
+			json_write_key(&w, "stream"); /* in place; null -> false */
+			json_write_bool(&w, bd->stream);
+			put_stream = false;
+			continue;
+		}
 		if (str_eq_cstr(raw, "model")) {
 			json_write_kv_strn(&w, "model", t->model.p, t->model.n);
 			continue;
@@ -312,12 +321,16 @@ int gateway_body_rewrite(const gateway_body *bd, const provider_target *t, buf *
 			rv = STR_LIT("\"any\""); /* Mistral's name for it */
 		json_write_raw(&w, rv.p, rv.n);
 	}
+	if (put_stream) {
+		json_write_key(&w, "stream");
+		json_write_bool(&w, false);
+	}
 	if (extra >= 0) {
 		json_iter ei = json_iter_begin(d, extra);
 		while (json_iter_next(d, &ei, &k, &v)) {
 			str raw;
 			json_str_raw(d, k, &raw);
-			if (str_eq_cstr(raw, "stream") && json_get(d, 0, "stream") >= 0)
+			if (str_eq_cstr(raw, "stream") && (bd->chat || json_get(d, 0, "stream") >= 0))
 				continue;
 			write_key(&w, d, k);
 			str rv = json_raw(d, v);

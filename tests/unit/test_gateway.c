@@ -144,8 +144,16 @@ TEST(body_rewrite)
 		CHECK_EQ_INT(gateway_body_check(gateway_op_get(GATEWAY_OP_CHAT), str_from(in2), &a, &bd, &e), 0);
 		buf_reset(&out);
 		CHECK_EQ_INT(gateway_body_rewrite(&bd, &t, &out), 0);
-		CHECK_EQ_STR(out.data, "{\"model\":\"mm\",\"messages\":[],\"max_tokens\":9}");
+		CHECK_EQ_STR(out.data, "{\"model\":\"mm\",\"messages\":[],\"max_tokens\":9,\"stream\":false}");
 	}
+	/* chat always says whether it streams: "stream": null -> false in place;
+	 * extra_body never sets it (providers.md "Request construction") */
+	CHECK_EQ_INT(gateway_body_check(gateway_op_get(GATEWAY_OP_CHAT),
+					STR_LIT("{\"stream\":null,\"model\":\"a\",\"messages\":[],"
+						"\"extra_body\":{\"stream\":true}}"), &a, &bd, &e), 0);
+	buf_reset(&out);
+	CHECK_EQ_INT(gateway_body_rewrite(&bd, &t, &out), 0);
+	CHECK_EQ_STR(out.data, "{\"stream\":false,\"model\":\"mm\",\"messages\":[]}");
 	/* default model inserted */
 	CHECK_EQ_INT(gateway_body_check(gateway_op_get(GATEWAY_OP_IMAGES), STR_LIT("{\"prompt\":\"c\"}"), &a, &bd, &e), 0);
 	CHECK(str_eq_cstr(bd.model, "dall-e-3"));
@@ -338,7 +346,7 @@ TEST(call_machine)
 	gateway_call *call = gateway_call_start(g, &up, chat, &master, STR_LIT("{\"model\":\"a\",\"messages\":[]}"), &a, &sink);
 	CHECK(call != NULL && f.requests == 1);
 	CHECK_EQ_STR(f.url, "https://api.openai.com/v1/chat/completions");
-	CHECK_EQ_STR(f.body, "{\"model\":\"gpt-4o\",\"messages\":[]}");
+	CHECK_EQ_STR(f.body, "{\"model\":\"gpt-4o\",\"messages\":[],\"stream\":false}");
 	CHECK_EQ_STR(f.auth, "Bearer k1");
 	deliver(&f, 200, "application/json", "{\"id\":\"x\",\"odd\":1}", 0);
 	CHECK(f.responded == 1 && f.status == 200);
