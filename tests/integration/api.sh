@@ -8,29 +8,12 @@
 # zero-config instance; a Gemini instance (GEMINI_BASE_URL); bind failure;
 # SIGTERM drain. Ends "N passed, N failed".
 #   usage: sh tests/integration/api.sh [build-dir]
-B=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-ROOT=$(pwd)
-BIN=$ROOT/$B/liter-llm
-OUT=$ROOT/$B/it-api
-rm -rf "$OUT"; mkdir -p "$OUT"
-P=0 F=0
-PIDS=""
-ok() { P=$((P + 1)); echo "ok $1"; }
-fail() { F=$((F + 1)); echo "FAIL $1${2:+: $2}"; }
-finish() {
-	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
-	echo "$P passed, $F failed"
-	[ "$F" = 0 ]
-	exit $?
-}
-trap 'finish' INT TERM
-for tool in curl python3; do command -v $tool >/dev/null 2>&1 || { fail "needs $tool"; finish; }; done
-[ -x "$BIN" ] || { fail "no $BIN"; finish; }
+. "$(dirname "$0")/lib/common.sh"
+it_init it-api "$1"
+need_tools curl python3
+need_bin
 
-python3 tests/integration/api/fake_upstream.py "$OUT/fake.port" & PIDS="$PIDS $!"
-i=0; while [ ! -s "$OUT/fake.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-FP=$(cat "$OUT/fake.port")
+start_fake fake python3 tests/integration/api/fake_upstream.py "$OUT/fake.port" || finish
 FAKE=http://127.0.0.1:$FP
 MK=sk-master-test-123
 VK=vk-limited-key-1
@@ -70,33 +53,11 @@ done
 printf '[[models]]\nname = "dead"\nprovider_model = "openai/dead"\nbase_url = "http://127.0.0.1:1/v1"\napi_key = "k"\n' >> "$OUT/gw.toml"
 printf '[[keys]]\nkey = "%s"\nmodels = ["emb"]\n' "$VK" >> "$OUT/gw.toml"
 
-# start_gw LOG ARGS...: start the gateway on an ephemeral port, set GP and GWPID
-start_gw() {
-	log=$1; shift
-	"$@" > "$log" 2>&1 &
-	GWPID=$!; PIDS="$PIDS $GWPID"
-	i=0; GP=""
-	while [ $i -lt 100 ]; do
-		GP=$(sed -n 's/.*liter-llm proxy listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
-		[ -n "$GP" ] && break
-		sleep 0.05; i=$((i+1))
-	done
-}
 start_gw "$OUT/gw.log" "$BIN" api -c "$OUT/gw.toml" --host 127.0.0.1 --port 0 --tokio-worker-threads 2
 [ -n "$GP" ] && ok "starts and logs its address" || { fail "start" "$(cat "$OUT/gw.log")"; finish; }
-U=http://127.0.0.1:$GP
 AUTH="Authorization: Bearer $MK"
 JS="Content-Type: application/json"
 
-# check NAME EXPECTED_STATUS EXPECTED_BODY(or -) CURL-ARGS...
-check() {
-	name=$1 st=$2 bd=$3; shift 3
-	res=$(curl -s -o "$OUT/body" -w '%{http_code}' "$@")
-	got=$(cat "$OUT/body")
-	if [ "$res" != "$st" ]; then fail "$name" "status $res, body $got"; return; fi
-	if [ "$bd" != "-" ] && [ "$got" != "$bd" ]; then fail "$name" "body $got"; return; fi
-	ok "$name"
-}
 CHAT=$U/v1/chat/completions
 check "invalid JSON -> 400" 400 - "$CHAT" -H "$AUTH" -H "$JS" -d '{"model":'
 check "wrong type (chat) -> 400 BadRequest" 400 '{"error":{"message":"invalid type for `temperature`: string, expected a number","type":"BadRequest","param":null,"code":null}}' "$CHAT" -H "$AUTH" -H "$JS" -d '{"model":"gpt-test","messages":[],"temperature":"hot"}'
@@ -133,21 +94,11 @@ echo "$h" | grep -qi '^access-control-allow-origin: https://app.example' && ok "
 h=$(curl -s -i "$U/v1/models" -H "$AUTH" -H "Origin: https://evil.example")
 echo "$h" | grep -qi '^access-control-allow-origin' && fail "CORS foreign origin" "$h" || ok "CORS foreign origin gets no header"
 
-# the official SDK
-NODEMOD=$ROOT/$B/npm/node_modules
-if [ ! -d "$NODEMOD/openai" ]; then
-	npm install --prefix "$ROOT/$B/npm" openai --no-audit --no-fund > "$OUT/npm.log" 2>&1 || true
-fi
-if [ -d "$NODEMOD/openai" ] && command -v node >/dev/null 2>&1; then
-	OPENAI_NODE_MODULES=$NODEMOD node tests/integration/api/sdk.mjs "$U" "$MK" "$FAKE" config > "$OUT/sdk.log" 2>&1
-	cat "$OUT/sdk.log"
-	line=$(tail -n 1 "$OUT/sdk.log")
-	P=$((P + $(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')+0)); F=$((F + $(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')+0))
-	echo "$line" | grep -q ' passed, ' || fail "sdk suite did not finish"
-else
-	echo "SKIP: npm registry unreachable, openai SDK tests NOT RUN" >&2
-	fail "openai npm package unavailable (npm unreachable?)"
-fi
+# the official SDK (api/sdk.mjs MODE against the gateway at $U, its counts join ours)
+HAVE_SDK=0
+npm_sdk openai && HAVE_SDK=1
+sdk() { suite "$1 sdk suite" "$OUT/$2" env OPENAI_NODE_MODULES="$NODEMOD" node tests/integration/api/sdk.mjs "$U" "$MK" "$FAKE" "$1"; }
+[ $HAVE_SDK = 1 ] && sdk config sdk.log
 
 # files/batches/responses with curl: the JSON + base64 upload form, the responses stream refusal
 check "files: JSON base64 upload -> multipart upstream" 200 - "$U/v1/files" -H "$AUTH" -H "$JS" -d '{"file":"aGVsbG8gd29ybGQ=","purpose":"fine-tune","filename":"a.txt"}'
@@ -167,7 +118,7 @@ check "keeps serving after all that" 200 - "$U/health"
 rc=$?
 [ $rc = 1 ] && grep -q "^Error: failed to bind 127.0.0.1:$GP" "$OUT/bind.log" && ok "bind failure -> exit 1" || fail "bind failure" "rc=$rc $(cat "$OUT/bind.log")"
 # graceful drain
-kill -TERM "$GWPID"; wait "$GWPID"; rc=$?
+stop_gw; rc=$?
 [ $rc = 0 ] && grep -q "graceful shutdown complete" "$OUT/gw.log" && ok "SIGTERM: graceful shutdown, exit 0" || fail "SIGTERM" "rc=$rc"
 if grep -q "sk-provider-secret\|$MK" "$OUT/gw.log"; then fail "secrets in the log"; else ok "no secret in the log"; fi
 
@@ -184,13 +135,9 @@ for m in flaky flaky503; do
 	printf '[[models]]\nname = "%s"\nprovider_model = "openai/%s"\nbase_url = "%s/v1"\napi_key = "k"\n' "$m" "$m" "$FAKE" >> "$OUT/gw2.toml"
 done
 start_gw "$OUT/gw2.log" "$BIN" api -c "$OUT/gw2.toml" --host 127.0.0.1 --port 0
-if [ -n "$GP" ] && [ -d "$NODEMOD/openai" ]; then
-	OPENAI_NODE_MODULES=$NODEMOD node tests/integration/api/sdk.mjs "http://127.0.0.1:$GP" "$MK" "$FAKE" anthropic > "$OUT/sdk2.log" 2>&1
-	cat "$OUT/sdk2.log"
-	line=$(tail -n 1 "$OUT/sdk2.log")
-	P=$((P + $(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')+0)); F=$((F + $(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')+0))
-	echo "$line" | grep -q ' passed, ' || fail "anthropic sdk suite did not finish"
-	kill -TERM "$GWPID"; wait "$GWPID"
+if [ -n "$GP" ] && [ $HAVE_SDK = 1 ]; then
+	sdk anthropic sdk2.log
+	stop_gw
 	grep -q "sk-ant-test" "$OUT/gw2.log" && fail "anthropic key in the log" || ok "no anthropic key in the log"
 else
 	fail "anthropic instance" "$(cat "$OUT/gw2.log")"
@@ -208,16 +155,12 @@ for m in gemini-flash:gemini-fake gemini-cut:gemini-stream-cut gemini-err:gemini
 done
 printf '[[models]]\nname = "gemini-badkey"\nprovider_model = "gemini/gemini-fake"\napi_key = "wrong"\n' >> "$OUT/gw3.toml"
 start_gw "$OUT/gw3.log" env GEMINI_BASE_URL="$FAKE/v1beta" "$BIN" api -c "$OUT/gw3.toml" --host 127.0.0.1 --port 0
-if [ -n "$GP" ] && [ -d "$NODEMOD/openai" ]; then
-	OPENAI_NODE_MODULES=$NODEMOD node tests/integration/api/sdk.mjs "http://127.0.0.1:$GP" "$MK" "$FAKE" gemini > "$OUT/sdk3.log" 2>&1
-	cat "$OUT/sdk3.log"
-	line=$(tail -n 1 "$OUT/sdk3.log")
-	P=$((P + $(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')+0)); F=$((F + $(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')+0))
-	echo "$line" | grep -q ' passed, ' || fail "gemini sdk suite did not finish"
-	kill -TERM "$GWPID"; wait "$GWPID"
+if [ -n "$GP" ] && [ $HAVE_SDK = 1 ]; then
+	sdk gemini sdk3.log
+	stop_gw
 	grep -q "gm-test-key" "$OUT/gw3.log" && fail "gemini key in the log" || ok "no gemini key in the log"
 elif [ -n "$GP" ]; then
-	kill -TERM "$GWPID"; wait "$GWPID"
+	stop_gw
 else
 	fail "gemini instance" "$(cat "$OUT/gw3.log")"
 fi
@@ -242,16 +185,10 @@ start_gw "$OUT/zero.log" env OPENAI_API_KEY=sk-zero-env-key OPENAI_BASE_URL="$FA
 cd "$ROOT" || finish
 if [ -n "$GP" ]; then
 	ok "zero-config starts"
-	U=http://127.0.0.1:$GP
 	check "zero-config /readyz" 200 - "$U/readyz"
 	check "zero-config bare name -> 404" 404 - "$U/v1/chat/completions" -H "$AUTH" -H "$JS" -d '{"model":"gpt-4o","messages":[]}'
-	if [ -d "$NODEMOD/openai" ]; then
-		OPENAI_NODE_MODULES=$NODEMOD node tests/integration/api/sdk.mjs "$U" "$MK" "$FAKE" zero > "$OUT/sdk0.log" 2>&1
-		cat "$OUT/sdk0.log"
-		line=$(tail -n 1 "$OUT/sdk0.log")
-		P=$((P + $(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')+0)); F=$((F + $(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')+0))
-	fi
-	kill -TERM "$GWPID"; wait "$GWPID"
+	[ $HAVE_SDK = 1 ] && sdk zero sdk0.log
+	stop_gw
 else
 	fail "zero-config start" "$(cat "$OUT/zero.log")"
 fi
@@ -262,6 +199,6 @@ cd "$ROOT" || finish
 if [ -n "$GP" ]; then
 	check "no provider: /readyz 503" 503 '{"status":"not_ready","failed_probe":"service_pool","reason":"no upstream models are configured"}' "http://127.0.0.1:$GP/readyz"
 	check "no provider: /health degraded" 200 '{"status":"degraded","models":[]}' "http://127.0.0.1:$GP/health"
-	kill -TERM "$GWPID"; wait "$GWPID"
+	stop_gw
 fi
 finish

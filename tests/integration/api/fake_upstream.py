@@ -4,45 +4,24 @@ Records every request (path, headers, body) and serves canned answers; some
 model names trigger special behaviour (errors, dropped or endless streams).
 GET /__log returns the records; GET /__events returns observed disconnects.
 usage: fake_upstream.py PORTFILE"""
-import base64, json, struct, sys, threading, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import base64, json, os, struct, sys, time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import fakehttp
+from fakehttp import LOCK
 
-LOG, EVENTS = [], []
+EVENTS = []
 COUNT = {"endless": 0, "flaky": 0, "flaky503": 0}
 FILES = {}
-LOCK = threading.Lock()
 
 
-class H(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class H(fakehttp.Handler):
+    # send_json returns True ("handled"): route helpers return it, None means "no such route"
 
-    def log_message(self, *a):
-        pass
-
-    def send_json(self, status, obj, extra=None):
-        try:
-            self._send_json(status, obj, extra)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the gateway gave up on this request (timeout test)
-        return True  # "handled": route helpers return this, None means "no such route"
-
-    def _send_json(self, status, obj, extra=None):
-        body = json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (extra or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def record(self, body, raw=b""):
-        with LOCK:
-            LOG.append({"path": self.path, "method": self.command, "headers": {k.lower(): v for k, v in self.headers.items()},
-                        "body": body, "raw_len": len(raw)})
+    def record_req(self, body, raw=b""):
+        self.record(path=self.path, method=self.command, headers=self.headers_lower(), body=body, raw_len=len(raw))
 
     def do_DELETE(self):
-        self.record(None)
+        self.record_req(None)
         if self.path.startswith("/v1/files/"):
             fid = self.path.split("/")[3]
             return self.send_json(200, {"id": fid, "object": "file", "deleted": FILES.pop(fid, None) is not None})
@@ -57,12 +36,7 @@ class H(BaseHTTPRequestHandler):
             f = FILES.get(parts[3])
             if not f:
                 return self.send_json(404, {"error": {"message": "No such File object: " + parts[3]}})
-            self.send_response(200)
-            self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(len(f["data"])))
-            self.end_headers()
-            self.wfile.write(f["data"])
-            return True
+            return self.send_raw(200, "application/octet-stream", f["data"])
         if p.startswith("/v1/files/") and len(parts) == 4:
             f = FILES.get(parts[3])
             return self.send_json(200, f["obj"]) if f else self.send_json(404, {"error": {"message": "No such File object: " + parts[3]}})
@@ -89,26 +63,16 @@ class H(BaseHTTPRequestHandler):
 
     def do_GET(self):
         if not self.path.startswith("/__"):
-            self.record(None)
+            self.record_req(None)
             if self.manage_get() is not None:
                 return
         if self.path == "/__log":
-            with LOCK:
-                return self.send_json(200, LOG)
+            return self.send_log()
         if self.path == "/__count":
-            with LOCK:
-                return self.send_json(200, COUNT)
+            return self.send_log(COUNT)
         if self.path == "/__events":
-            with LOCK:
-                return self.send_json(200, EVENTS)
+            return self.send_log(EVENTS)
         self.send_json(404, {"error": {"message": "no such path"}})
-
-    def chunk(self, data):
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        self.wfile.flush()
-
-    def sse(self, obj):
-        self.chunk(b"data: " + json.dumps(obj).encode() + b"\n\n")
 
     def multipart_file(self, raw):
         ct = self.headers.get("Content-Type", "")
@@ -150,10 +114,7 @@ class H(BaseHTTPRequestHandler):
             return self.send_json(200, {"id": "msg_fake", "type": "message", "role": "assistant", "model": model,
                                         "content": content, "stop_reason": stop, "stop_sequence": None,
                                         "usage": {"input_tokens": 10, "output_tokens": 5, "cache_read_input_tokens": 2}})
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
+        self.stream_begin()
 
         def ev(t, obj):
             self.chunk(("event: %s\ndata: %s\n\n" % (t, json.dumps(obj))).encode())
@@ -167,11 +128,11 @@ class H(BaseHTTPRequestHandler):
         ev("content_block_stop", {"type": "content_block_stop", "index": 0})
         if model == "claude-stream-err":
             ev("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
-            self.wfile.write(b"0\r\n\r\n")
+            self.stream_end()
             return
         ev("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 3}})
         ev("message_stop", {"type": "message_stop"})
-        self.wfile.write(b"0\r\n\r\n")
+        self.stream_end()
 
     def gemini(self, body):
         """Google AI Studio: POST /v1beta/models/<m>:generateContent or
@@ -195,10 +156,7 @@ class H(BaseHTTPRequestHandler):
                                         "usageMetadata": usage, "modelVersion": model, "responseId": "gem-resp-1"})
         if method != "streamGenerateContent" or query != "alt=sse":
             return self.send_json(404, {"error": {"code": 404, "message": "no such method " + method, "status": "NOT_FOUND"}})
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
+        self.stream_begin()
         pieces = ("Hello", " from", " Gemini")
         for i, piece in enumerate(pieces):
             obj = {"candidates": [{"content": {"role": "model", "parts": [{"text": piece}]}, "index": 0}],
@@ -210,21 +168,19 @@ class H(BaseHTTPRequestHandler):
                 obj["usageMetadata"] = usage
             self.chunk(("data: %s\r\n\r\n" % json.dumps(obj)).encode())
             time.sleep(0.01)
-        self.wfile.write(b"0\r\n\r\n")
+        self.stream_end()
         return True
 
     def do_POST(self):
-        n = int(self.headers.get("Content-Length", "0"))
-        raw = self.rfile.read(n)
+        raw = self.read_body()
         if self.path == "/v1/files":
-            self.record(None, raw)
+            self.record_req(None, raw)
             return self.multipart_file(raw)
         try:
             body = json.loads(raw)
         except Exception:
             body = None
-        with LOCK:
-            LOG.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
+        self.record(path=self.path, headers=self.headers_lower(), body=body)
         model = (body or {}).get("model", "")
         p = self.path
         if p.endswith("/messages"):
@@ -262,10 +218,7 @@ class H(BaseHTTPRequestHandler):
         if p.endswith("/chat/completions"):
             cid = "chatcmpl-fake"
             if body.get("stream"):
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Transfer-Encoding", "chunked")
-                self.end_headers()
+                self.stream_begin()
                 base = {"id": cid, "object": "chat.completion.chunk", "created": 1700000000, "model": model}
                 if model == "endless":
                     i = 0
@@ -293,7 +246,7 @@ class H(BaseHTTPRequestHandler):
                 time.sleep(0.02)
                 self.chunk(ev[10:])
                 self.chunk(b"data: [DONE]\n\n")
-                self.wfile.write(b"0\r\n\r\n")
+                self.stream_end()
                 return
             return self.send_json(200, {"id": cid, "object": "chat.completion", "created": 1700000000, "model": model,
                                         "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hello from fake"}, "finish_reason": "stop"}],
@@ -314,27 +267,11 @@ class H(BaseHTTPRequestHandler):
         if p.endswith("/moderations"):
             return self.send_json(200, {"id": "modr-1", "model": model, "results": [{"flagged": False, "categories": {"hate": False}, "category_scores": {"hate": 0.01}}]})
         if p.endswith("/audio/speech"):
-            data = b"ID3\x04fake-mp3-bytes\x00\xff"
-            self.send_response(200)
-            self.send_header("Content-Type", "audio/mpeg")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            return
+            return self.send_raw(200, "audio/mpeg", b"ID3\x04fake-mp3-bytes\x00\xff")
         if p.endswith("/rerank"):
             return self.send_json(200, {"id": "r1", "results": [{"index": 0, "relevance_score": 0.9}]})
         self.send_json(404, {"error": {"message": "unknown path " + p}})
 
 
-def main():
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-    srv.daemon_threads = True
-    with open(sys.argv[1] + ".tmp", "w") as f:
-        f.write(str(srv.server_address[1]))
-    import os
-    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-    srv.serve_forever()
-
-
 if __name__ == "__main__":
-    main()
+    fakehttp.serve(H, sys.argv[1])
