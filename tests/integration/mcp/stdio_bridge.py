@@ -6,7 +6,8 @@ message is written to the child's stdin as one line and the answer with the
 same id is read back from its stdout and returned as application/json;
 notifications get 202. usage: stdio_bridge.py PORTFILE BINARY CONFIG"""
 import json, os, queue, subprocess, sys, threading, uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import fakehttp
 
 portfile, binary, cfg = sys.argv[1:4]
 SESS = {}
@@ -44,21 +45,9 @@ class Child:
         return q.get(timeout=30) if q else None
 
 
-class H(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
+class H(fakehttp.Handler):
     def answer(self, status, body=b"", sid=None):
-        self.send_response(status)
-        if body:
-            self.send_header("Content-Type", "application/json")
-        if sid:
-            self.send_header("Mcp-Session-Id", sid)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.send_raw(status, "application/json" if body else None, body, {"Mcp-Session-Id": sid} if sid else None)
 
     def do_GET(self):
         self.answer(405)
@@ -71,7 +60,7 @@ class H(BaseHTTPRequestHandler):
         self.answer(200 if c else 404)
 
     def do_POST(self):
-        raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        raw = self.read_body()
         try:
             msg = json.loads(raw)
         except Exception:
@@ -92,9 +81,4 @@ class H(BaseHTTPRequestHandler):
         self.answer(200 if out else 202, out.strip() if out else b"", sid if new else None)
 
 
-srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-srv.daemon_threads = True
-with open(portfile + ".tmp", "w") as f:
-    f.write(str(srv.server_address[1]))
-os.rename(portfile + ".tmp", portfile)
-srv.serve_forever()
+fakehttp.serve(H, portfile)
