@@ -10,30 +10,12 @@
 # and the server keeps serving. Loopback only, bounded time.
 # Ends "N passed, N failed".
 #   usage: sh tests/integration/routes.sh [build-dir]
-B=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-ROOT=$(pwd)
-BIN=$ROOT/$B/liter-llm
-OUT=$ROOT/$B/it-routes
-rm -rf "$OUT"; mkdir -p "$OUT"
-P=0 F=0
-PIDS=""
-ok() { P=$((P + 1)); echo "ok $1"; }
-fail() { F=$((F + 1)); echo "FAIL $1${2:+: $2}"; }
-finish() {
-	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
-	echo "$P passed, $F failed"
-	[ "$F" = 0 ]
-	exit $?
-}
-trap 'finish' INT TERM
-for tool in curl python3; do command -v $tool >/dev/null 2>&1 || { fail "needs $tool"; finish; }; done
-[ -x "$BIN" ] || { fail "no $BIN"; finish; }
+. "$(dirname "$0")/lib/common.sh"
+it_init it-routes "$1"
+need_tools curl python3
+need_bin
 
-python3 tests/integration/routes/fake.py "$OUT/fake.port" & PIDS="$PIDS $!"
-i=0; while [ ! -s "$OUT/fake.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-FP=$(cat "$OUT/fake.port")
-[ -n "$FP" ] || { fail "fake upstream did not start"; finish; }
+start_fake fake python3 tests/integration/routes/fake.py "$OUT/fake.port" || finish
 FAKE=http://127.0.0.1:$FP
 MK=sk-master-routes-1
 VK=vk-routes-limited-1
@@ -76,49 +58,18 @@ key = "$VK"
 models = ["emb"]
 TOML
 
-"$BIN" api -c "$OUT/gw.toml" --host 127.0.0.1 --port 0 > "$OUT/gw.log" 2>&1 &
-GWPID=$!; PIDS="$PIDS $GWPID"
-i=0; GP=""
-while [ $i -lt 100 ]; do
-	GP=$(sed -n 's/.*liter-llm proxy listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$OUT/gw.log")
-	[ -n "$GP" ] && break
-	sleep 0.05; i=$((i+1))
-done
+start_gw "$OUT/gw.log" "$BIN" api -c "$OUT/gw.toml" --host 127.0.0.1 --port 0
 [ -n "$GP" ] && ok "gateway starts" || { fail "start" "$(cat "$OUT/gw.log")"; finish; }
-U=http://127.0.0.1:$GP
 AUTH="Authorization: Bearer $MK"
 TR=$U/v1/audio/transcriptions
 
-# check NAME EXPECTED_STATUS EXPECTED_BODY(or -, or prefix*) CURL-ARGS...
-check() {
-	name=$1 st=$2 bd=$3; shift 3
-	res=$(curl -s -m 10 -o "$OUT/body" -w '%{http_code}' "$@")
-	got=$(cat "$OUT/body")
-	if [ "$res" != "$st" ]; then fail "$name" "status $res, body $got"; return; fi
-	case "$bd" in
-	-) ;;
-	*\*) case "$got" in "${bd%\*}"*) ;; *) fail "$name" "body $got"; return ;; esac ;;
-	*) if [ "$got" != "$bd" ]; then fail "$name" "body $got"; return; fi ;;
-	esac
-	ok "$name"
-}
+# expected error bodies for check: err exact, errp a prefix
 err() { printf '{"error":{"message":"%s","type":"BadRequest","param":null,"code":null}}' "$1"; }
 errp() { printf '{"error":{"message":"%s*' "$1"; }
 
 # --- the official SDK -----------------------------------------------------------------------
-NODEMOD=$ROOT/$B/npm/node_modules
-if [ ! -d "$NODEMOD/openai" ]; then
-	# the same install as api.sh (one shared $B/npm)
-	npm install --prefix "$ROOT/$B/npm" openai --no-audit --no-fund > "$OUT/npm.log" 2>&1 || true
-fi
-if [ -d "$NODEMOD/openai" ] && command -v node >/dev/null 2>&1; then
-	OPENAI_NODE_MODULES=$NODEMOD timeout 120 node tests/integration/routes/sdk.mjs "$U" "$MK" "$FAKE" "$VK" > "$OUT/sdk.log" 2>&1
-	cat "$OUT/sdk.log"
-	line=$(tail -n 1 "$OUT/sdk.log")
-	P=$((P + $(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')+0)); F=$((F + $(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')+0))
-	echo "$line" | grep -q ' passed, ' || fail "sdk suite did not finish"
-else
-	fail "openai npm package unavailable (npm unreachable?)"
+if npm_sdk openai; then
+	suite "sdk suite" "$OUT/sdk.log" env OPENAI_NODE_MODULES="$NODEMOD" timeout 120 node tests/integration/routes/sdk.mjs "$U" "$MK" "$FAKE" "$VK"
 fi
 
 # --- curl: well-formed uploads ----------------------------------------------------------------
@@ -199,7 +150,7 @@ EOF
 # --- still serving -------------------------------------------------------------------------------
 check "keeps serving: /health" 200 - "$U/health"
 check "keeps serving: an upload after all that" 200 - "$TR" -H "$AUTH" -F model=stt -F file=@"$OUT/a.wav"
-kill -TERM "$GWPID"; wait "$GWPID"; rc=$?
+stop_gw; rc=$?
 [ $rc = 0 ] && ok "SIGTERM: clean exit" || fail "SIGTERM" "rc=$rc"
 if grep -q "sk-upstream-secret\|$MK" "$OUT/gw.log"; then fail "secrets in the log"; else ok "no secret in the log"; fi
 finish

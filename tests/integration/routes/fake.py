@@ -8,12 +8,12 @@ parser of its own (independent of the gateway's): the transcription answer
 carries the model, the fields, the file's name, type, length and SHA-256
 as x_* members, so the client can check what the upstream really got.
 usage: fake.py PORTFILE"""
-import base64, hashlib, json, struct, sys, threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import base64, hashlib, json, os, struct, sys
 from urllib.parse import parse_qs, unquote, urlsplit
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import fakehttp
+from fakehttp import LOCK, LOG
 
-LOG = []
-LOCK = threading.Lock()
 FILES = {}
 SEQ = [0]
 FLOATS = [0.5, -1.25, 3.0, 1e-7]
@@ -87,45 +87,25 @@ def response(rid, model="gpt-4o-up"):
             "usage": {"input_tokens": 1, "output_tokens": 3, "total_tokens": 4}}
 
 
-class H(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
-    def send_raw(self, status, ctype, data):
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    def send_json(self, status, obj):
-        self.send_raw(status, "application/json", json.dumps(obj).encode())
-
+class H(fakehttp.Handler):
     def err(self, status, msg):
         self.send_json(status, {"error": {"message": msg, "type": "invalid_request_error"}})
 
-    def record(self, method, raw=b"", body=None):
-        with LOCK:
-            LOG.append({"method": method, "path": self.path, "ctype": self.headers.get("Content-Type", ""),
-                        "auth": self.headers.get("Authorization", ""), "body": body,
-                        "raw_b64": base64.b64encode(raw).decode(), "raw_len": len(raw)})
+    def record_req(self, method, raw=b"", body=None):
+        self.record(method=method, path=self.path, ctype=self.headers.get("Content-Type", ""),
+                    auth=self.headers.get("Authorization", ""), body=body,
+                    raw_b64=base64.b64encode(raw).decode(), raw_len=len(raw))
 
     def do_GET(self):
         u = urlsplit(self.path)
         p, q = u.path, parse_qs(u.query)
         if p == "/__log":
-            with LOCK:
-                return self.send_json(200, LOG)
+            return self.send_log()
         if p == "/__last":
             with LOCK:
                 hits = [r for r in LOG if r["path"].split("?")[0] == q.get("path", [""])[0]]
             return self.send_json(200, hits[-1] if hits else None)
-        self.record("GET")
+        self.record_req("GET")
         parts = p.split("/")
         if p == "/v1/files":
             with LOCK:
@@ -150,7 +130,7 @@ class H(BaseHTTPRequestHandler):
         self.err(404, "no such path " + p)
 
     def do_DELETE(self):
-        self.record("DELETE")
+        self.record_req("DELETE")
         parts = self.path.split("/")
         if self.path.startswith("/v1/files/") and len(parts) == 4:
             with LOCK:
@@ -204,8 +184,7 @@ class H(BaseHTTPRequestHandler):
         return self.send_json(200, obj)
 
     def do_POST(self):
-        n = int(self.headers.get("Content-Length", "0") or 0)
-        raw = self.rfile.read(n)
+        raw = self.read_body()
         ct = self.headers.get("Content-Type", "")
         body = None
         if ct.startswith("application/json"):
@@ -213,7 +192,7 @@ class H(BaseHTTPRequestHandler):
                 body = json.loads(raw)
             except ValueError:
                 return self.err(400, "fake: bad JSON")
-        self.record("POST", raw, body)
+        self.record_req("POST", raw, body)
         p = self.path
         if p in ("/v1/audio/transcriptions", "/v1/audio/translations"):
             return self.transcription(raw, ct)
@@ -253,15 +232,5 @@ class H(BaseHTTPRequestHandler):
         self.err(404, "no such path " + p)
 
 
-def main():
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-    srv.daemon_threads = True
-    with open(sys.argv[1] + ".tmp", "w") as f:
-        f.write(str(srv.server_address[1]))
-    import os
-    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-    srv.serve_forever()
-
-
 if __name__ == "__main__":
-    main()
+    fakehttp.serve(H, sys.argv[1])
