@@ -280,30 +280,6 @@ static int user_parts(rq *r, int c)
 	return n;
 }
 
-/* args of a functionCall: the parsed arguments object. */
-static int w_args(rq *r, str args, size_t mi, size_t ti)
-{
-	json_doc ad;
-	json_err je;
-	int rc;
-	if (str_trim(args).n == 0)
-		goto empty;
-	rc = json_parse_arena(&ad, r->a, args.p, args.n, NULL, &je);
-	if (rc == ERR_NOMEM)
-		return rc;
-	if (rc > 0 && json_typeof(&ad, 0) == JSON_OBJECT)
-		return xlate_copy(r->w, &ad, 0, r->a) == ERR_NOMEM ? ERR_NOMEM : 0;
-	if (r->flags & XLATE_F_STRICT_ARGS) {
-		xlate_err_set(r->err, XLATE_E_BAD_REQUEST,
-			      "messages[%zu].tool_calls[%zu].function.arguments is not a JSON object: %s", mi, ti,
-			      rc > 0 ? json_type_name(json_typeof(&ad, 0)) : je.msg);
-		return ERR_INVAL;
-	}
-empty:
-	w_empty_obj(r->w);
-	return 0;
-}
-
 static int model_parts(rq *r, int m, size_t mi)
 {
 	const json_doc *d = r->d;
@@ -341,7 +317,7 @@ static int model_parts(rq *r, int m, size_t mi)
 		else
 			json_write_kv_str(w, "name", "");
 		json_write_key(w, "args");
-		if ((rc = w_args(r, args, mi, ti)))
+		if ((rc = xlate_w_args_object(w, args, r->flags, mi, ti, r->a, r->err)))
 			return rc;
 		json_write_obj_end(w);
 		json_write_obj_end(w);
