@@ -11,36 +11,14 @@
 # uploads (against the ASan binary when built). A fake provider
 # (files/fake_provider.py) takes the fall-through and batch calls.
 # Loopback only. Ends "N passed, N failed".   usage: sh tests/integration/files.sh [build-dir]
-B=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-ROOT=$(pwd)
-BIN=$ROOT/$B/liter-llm
-ASAN_BIN=$ROOT/$B/asan/liter-llm
-OUT=$ROOT/$B/it-files
-rm -rf "$OUT"; mkdir -p "$OUT"
-P=0 F=0
-PIDS=""
-ok() { P=$((P + 1)); echo "ok $1"; }
-fail() { F=$((F + 1)); echo "FAIL $1${2:+: $2}"; }
-finish() {
-	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
-	echo "$P passed, $F failed"
-	[ "$F" = 0 ]
-	exit $?
-}
-trap 'finish' INT TERM
-# add "N passed, M failed" of a sub-suite's last line
-tally() {
-	line=$(tail -n 1 "$1")
-	P=$((P + $(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')+0)); F=$((F + $(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')+0))
-	echo "$line" | grep -q ' passed, ' || fail "$2 did not finish"
-}
-for tool in curl python3 timeout; do command -v $tool >/dev/null 2>&1 || { fail "needs $tool"; finish; }; done
-[ -x "$BIN" ] || { fail "no $BIN"; finish; }
+. "$(dirname "$0")/lib/common.sh"
+it_init it-files "$1"
+ASAN_BIN=$BUILD/asan/liter-llm
+need_tools curl python3 timeout
+need_bin
 
-python3 tests/integration/files/fake_provider.py "$OUT/fake.port" 2>"$OUT/fake.err" & PIDS="$PIDS $!"
-i=0; while [ ! -s "$OUT/fake.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-FAKE=http://127.0.0.1:$(cat "$OUT/fake.port")
+start_fake fake python3 tests/integration/files/fake_provider.py "$OUT/fake.port" || finish
+FAKE=http://127.0.0.1:$FP
 MK=sk-master-files
 VK=vk-files-limited
 STORE=$OUT/store
@@ -60,36 +38,8 @@ cfg() {
 cfg "$OUT/fs.toml" fs
 cfg "$OUT/mem.toml" memory
 
-# start_gw LOG CMD...: start the gateway on an ephemeral port, set GP, GWPID, U
-start_gw() {
-	log=$1; shift
-	"$@" > "$log" 2>&1 &
-	GWPID=$!; PIDS="$PIDS $GWPID"
-	i=0; GP=""
-	while [ $i -lt 200 ]; do
-		GP=$(sed -n 's/.*liter-llm proxy listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
-		[ -n "$GP" ] && break
-		sleep 0.05; i=$((i+1))
-	done
-	U=http://127.0.0.1:$GP
-}
-stop_gw() {
-	kill -TERM "$GWPID" 2>/dev/null
-	i=0; while kill -0 "$GWPID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
-	kill -KILL "$GWPID" 2>/dev/null
-	wait "$GWPID" 2>/dev/null
-}
 AUTH="Authorization: Bearer $MK"
 JS="Content-Type: application/json"
-# check NAME EXPECTED_STATUS EXPECTED_BODY(or -) CURL-ARGS...
-check() {
-	name=$1 st=$2 bd=$3; shift 3
-	res=$(curl -s -m 20 -o "$OUT/body" -w '%{http_code}' "$@")
-	got=$(cat "$OUT/body")
-	if [ "$res" != "$st" ]; then fail "$name" "status $res, body $got"; return; fi
-	if [ "$bd" != "-" ] && [ "$got" != "$bd" ]; then fail "$name" "body $got"; return; fi
-	ok "$name"
-}
 # contents_match KEEPFILE: every {id, sha256, bytes} is listed and byte-identical
 contents_match() {
 	python3 - "$U" "$MK" "$1" <<'PY'
@@ -105,13 +55,11 @@ for w in json.load(open(f)):
 PY
 }
 
-NODEMOD=$ROOT/$B/npm/node_modules
-if [ ! -d "$NODEMOD/openai" ] || [ ! -d "$NODEMOD/@modelcontextprotocol/sdk" ]; then
-	npm install --prefix "$ROOT/$B/npm" openai @modelcontextprotocol/sdk --no-audit --no-fund > "$OUT/npm.log" 2>&1 || true
-fi
 HAVE_NODE=0
-command -v node >/dev/null 2>&1 && [ -d "$NODEMOD/openai" ] && [ -d "$NODEMOD/@modelcontextprotocol/sdk" ] && HAVE_NODE=1
-[ $HAVE_NODE = 1 ] || fail "node / openai / @modelcontextprotocol/sdk unavailable (npm unreachable?): SDK tests NOT RUN"
+npm_sdk openai @modelcontextprotocol/sdk && HAVE_NODE=1
+# sdk NAME LOG MODE KEEP: files/sdk.mjs (openai SDK) against $U; mcp NAME LOG CONFIG MODE KEEP-IN KEEP-OUT: files/mcp.mjs
+sdk() { suite "$1" "$OUT/$2" env OPENAI_NODE_MODULES="$NODEMOD" timeout 120 node tests/integration/files/sdk.mjs "$U" "$MK" "$FAKE" "$3" "$4"; }
+mcp() { suite "$1" "$OUT/$2" env MCP_NODE_MODULES="$NODEMOD" timeout 120 node tests/integration/files/mcp.mjs "$BIN" "$3" "$4" "$5" "$6"; }
 
 # ---- fs backend: the SDK, curl, the MCP tools on the same store -------------------------
 start_gw "$OUT/gw1.log" "$BIN" api -c "$OUT/fs.toml" --host 127.0.0.1 --port 0 --tokio-worker-threads 2
@@ -119,8 +67,7 @@ start_gw "$OUT/gw1.log" "$BIN" api -c "$OUT/fs.toml" --host 127.0.0.1 --port 0 -
 grep -q "files: local store at $DIR" "$OUT/gw1.log" && ok "fs: store directory logged" || fail "fs: store log" "$(cat "$OUT/gw1.log")"
 
 if [ $HAVE_NODE = 1 ]; then
-	OPENAI_NODE_MODULES=$NODEMOD timeout 120 node tests/integration/files/sdk.mjs "$U" "$MK" "$FAKE" fs "$OUT/keep-sdk.json" > "$OUT/sdk-fs.log" 2>&1
-	cat "$OUT/sdk-fs.log"; tally "$OUT/sdk-fs.log" "sdk fs suite"
+	sdk "sdk fs suite" sdk-fs.log fs "$OUT/keep-sdk.json"
 fi
 
 check "JSON upload (base64)" 200 - "$U/v1/files" -H "$AUTH" -H "$JS" -d '{"file":"aGVsbG8gd29ybGQ=","purpose":"fine-tune","filename":"a.txt"}'
@@ -150,8 +97,7 @@ ls "$DIR" | grep -q "$JID" && fail "delete removes both files" "$(ls "$DIR")" ||
 
 if [ $HAVE_NODE = 1 ]; then
 	# the MCP tools on the same directory while the api runs (the api owns the lock)
-	MCP_NODE_MODULES=$NODEMOD timeout 120 node tests/integration/files/mcp.mjs "$BIN" "$OUT/fs.toml" fs "$OUT/keep-sdk.json" "$OUT/keep-mcp.json" > "$OUT/mcp-fs.log" 2>&1
-	cat "$OUT/mcp-fs.log"; tally "$OUT/mcp-fs.log" "mcp fs suite"
+	mcp "mcp fs suite" mcp-fs.log "$OUT/fs.toml" fs "$OUT/keep-sdk.json" "$OUT/keep-mcp.json"
 	# the api finds the MCP's file by id (it was not in its index)
 	if [ -s "$OUT/keep-mcp.json" ]; then
 		MID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["id"])' "$OUT/keep-mcp.json")
@@ -179,8 +125,7 @@ cat "$OUT/upload.log"
 [ "$(wc -l < "$OUT/acks")" -gt 0 ] && ok "uploads acknowledged before the kill: $(wc -l < "$OUT/acks")" || fail "no upload acknowledged before kill -9"
 start_gw "$OUT/gw3.log" "$BIN" api -c "$OUT/fs.toml" --host 127.0.0.1 --port 0 --tokio-worker-threads 2
 [ -n "$GP" ] && ok "fs: restarts after kill -9" || { fail "fs: restart after kill -9" "$(cat "$OUT/gw3.log")"; finish; }
-timeout 120 python3 tests/integration/files/stress.py verify "$U" "$MK" "$OUT/acks" > "$OUT/verify.log" 2>&1
-cat "$OUT/verify.log"; tally "$OUT/verify.log" "kill -9 verification"
+suite "kill -9 verification" "$OUT/verify.log" timeout 120 python3 tests/integration/files/stress.py verify "$U" "$MK" "$OUT/acks"
 ls "$DIR" | grep -q '\.tmp$' && fail "no tmp file left after the restart" "$(ls "$DIR" | grep '\.tmp$')" || ok "no tmp file left after the restart"
 stop_gw
 
@@ -204,11 +149,9 @@ stop_gw
 AB=$BIN; [ -x "$ASAN_BIN" ] && AB=$ASAN_BIN
 start_gw "$OUT/gw5.log" "$AB" api -c "$OUT/fs.toml" --host 127.0.0.1 --port 0 --tokio-worker-threads 2
 [ -n "$GP" ] && ok "fs: starts ($(basename "$(dirname "$AB")")/liter-llm)" || { fail "start $AB" "$(cat "$OUT/gw5.log")"; finish; }
-timeout 60 python3 tests/integration/files/stress.py abort "$U" "$MK" 60 > "$OUT/abort.log" 2>&1
-cat "$OUT/abort.log"; tally "$OUT/abort.log" "abort suite"
+suite "abort suite" "$OUT/abort.log" timeout 60 python3 tests/integration/files/stress.py abort "$U" "$MK" 60
 if [ $HAVE_NODE = 1 ] && [ "$AB" = "$ASAN_BIN" ]; then
-	OPENAI_NODE_MODULES=$NODEMOD timeout 120 node tests/integration/files/sdk.mjs "$U" "$MK" "$FAKE" fs-asan "$OUT/keep-asan.json" > "$OUT/sdk-asan.log" 2>&1
-	cat "$OUT/sdk-asan.log"; tally "$OUT/sdk-asan.log" "sdk suite (ASan)"
+	sdk "sdk suite (ASan)" sdk-asan.log fs-asan "$OUT/keep-asan.json"
 fi
 stop_gw
 grep -q 'AddressSanitizer\|runtime error' "$OUT/gw5.log" && fail "sanitizer report" "$(grep -m3 'ERROR\|runtime error' "$OUT/gw5.log")" || ok "no sanitizer report, clean exit"
@@ -217,10 +160,8 @@ grep -q 'AddressSanitizer\|runtime error' "$OUT/gw5.log" && fail "sanitizer repo
 start_gw "$OUT/gw6.log" "$BIN" api -c "$OUT/mem.toml" --host 127.0.0.1 --port 0 --tokio-worker-threads 2
 [ -n "$GP" ] && ok "memory: starts" || { fail "memory: start" "$(cat "$OUT/gw6.log")"; finish; }
 if [ $HAVE_NODE = 1 ]; then
-	OPENAI_NODE_MODULES=$NODEMOD timeout 120 node tests/integration/files/sdk.mjs "$U" "$MK" "$FAKE" memory "$OUT/keep-mem.json" > "$OUT/sdk-mem.log" 2>&1
-	cat "$OUT/sdk-mem.log"; tally "$OUT/sdk-mem.log" "sdk memory suite"
-	MCP_NODE_MODULES=$NODEMOD timeout 120 node tests/integration/files/mcp.mjs "$BIN" "$OUT/mem.toml" memory - "$OUT/keep-mcp-mem.json" > "$OUT/mcp-mem.log" 2>&1
-	cat "$OUT/mcp-mem.log"; tally "$OUT/mcp-mem.log" "mcp memory suite"
+	sdk "sdk memory suite" sdk-mem.log memory "$OUT/keep-mem.json"
+	mcp "mcp memory suite" mcp-mem.log "$OUT/mem.toml" memory - "$OUT/keep-mcp-mem.json"
 fi
 check "memory: files listed before the restart" 200 - "$U/v1/files" -H "$AUTH"
 grep -q '"id":"file-lc-' "$OUT/body" && ok "memory: files are there" || fail "memory: no files" "$(cat "$OUT/body")"

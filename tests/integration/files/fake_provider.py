@@ -6,11 +6,11 @@ that must name one of its own files, and a provider-made file
 "file-prov-output" (a batch output) that exists from the start. Every request
 is recorded; GET /__log returns the records (uploads with their size and
 sha256). usage: fake_provider.py PORTFILE"""
-import hashlib, json, os, re, sys, threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import hashlib, json, os, re, sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import fakehttp
+from fakehttp import LOCK
 
-LOCK = threading.Lock()
-LOG = []
 FILES = {"file-prov-output": {"id": "file-prov-output", "object": "file", "bytes": 13, "created_at": 1700000000,
                               "filename": "batch_output.jsonl", "purpose": "batch_output", "status": "processed",
                               "_data": b"batch output\n"}}
@@ -41,48 +41,24 @@ def parse_multipart(ctype, body):
     return parts
 
 
-class H(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
-    def reply(self, status, ctype, data):
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    def json(self, status, obj):
-        self.reply(status, "application/json", json.dumps(obj).encode())
-
+class H(fakehttp.Handler):
     def not_found(self, fid):
-        self.json(404, {"error": {"message": "No such File object: " + fid, "type": "invalid_request_error"}})
-
-    def body(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n else b""
+        self.send_json(404, {"error": {"message": "No such File object: " + fid, "type": "invalid_request_error"}})
 
     def record(self, **kw):
         kw.setdefault("method", self.command)
         kw.setdefault("path", self.path)
         kw["auth"] = self.headers.get("Authorization")
-        with LOCK:
-            LOG.append(kw)
+        super().record(**kw)
 
     def do_GET(self):
         p = self.path.split("?")[0]
         if p == "/__log":
-            with LOCK:
-                return self.json(200, LOG)
+            return self.send_log()
         self.record()
         if p == "/v1/files":
             with LOCK:
-                return self.json(200, {"object": "list", "data": [public(f) for f in FILES.values()], "has_more": False})
+                return self.send_json(200, {"object": "list", "data": [public(f) for f in FILES.values()], "has_more": False})
         m = re.fullmatch(r"/v1/files/([^/]+)(/content)?", p)
         if m:
             with LOCK:
@@ -90,9 +66,9 @@ class H(BaseHTTPRequestHandler):
             if not f:
                 return self.not_found(m.group(1))
             if m.group(2):
-                return self.reply(200, "application/octet-stream", f["_data"])
-            return self.json(200, public(f))
-        self.json(404, {"error": {"message": "unknown route " + p}})
+                return self.send_raw(200, "application/octet-stream", f["_data"])
+            return self.send_json(200, public(f))
+        self.send_json(404, {"error": {"message": "unknown route " + p}})
 
     def do_DELETE(self):
         p = self.path
@@ -103,17 +79,17 @@ class H(BaseHTTPRequestHandler):
                 f = FILES.pop(m.group(1), None)
             if not f:
                 return self.not_found(m.group(1))
-            return self.json(200, {"id": f["id"], "object": "file", "deleted": True})
-        self.json(404, {"error": {"message": "unknown route " + p}})
+            return self.send_json(200, {"id": f["id"], "object": "file", "deleted": True})
+        self.send_json(404, {"error": {"message": "unknown route " + p}})
 
     def do_POST(self):
         p = self.path
-        data = self.body()
+        data = self.read_body()
         if p == "/v1/files":
             parts = parse_multipart(self.headers.get("Content-Type"), data)
             if not parts or "file" not in parts or "purpose" not in parts:
                 self.record(kind="bad-upload", ctype=self.headers.get("Content-Type"))
-                return self.json(400, {"error": {"message": "expected a multipart upload with file and purpose"}})
+                return self.send_json(400, {"error": {"message": "expected a multipart upload with file and purpose"}})
             fd = parts["file"]["data"]
             with LOCK:
                 SEQ[0] += 1
@@ -124,35 +100,25 @@ class H(BaseHTTPRequestHandler):
                 FILES[fid] = f
             self.record(kind="upload", id=fid, bytes=len(fd), sha256=hashlib.sha256(fd).hexdigest(),
                         filename=f["filename"], purpose=f["purpose"])
-            return self.json(200, public(f))
+            return self.send_json(200, public(f))
         if p == "/v1/batches":
             try:
                 req = json.loads(data)
             except ValueError:
-                return self.json(400, {"error": {"message": "invalid JSON"}})
+                return self.send_json(400, {"error": {"message": "invalid JSON"}})
             fid = req.get("input_file_id")
             self.record(kind="batch", input_file_id=fid, body=req)
             with LOCK:
                 known = fid in FILES
             if not known:
-                return self.json(400, {"error": {"message": "input file %s does not exist" % fid}})
-            return self.json(200, {"id": "batch_1", "object": "batch", "endpoint": req.get("endpoint"),
+                return self.send_json(400, {"error": {"message": "input file %s does not exist" % fid}})
+            return self.send_json(200, {"id": "batch_1", "object": "batch", "endpoint": req.get("endpoint"),
                                    "input_file_id": fid, "completion_window": req.get("completion_window"),
                                    "status": "validating", "created_at": 1700000000,
                                    "metadata": req.get("metadata")})
         self.record()
-        self.json(404, {"error": {"message": "unknown route " + p}})
-
-
-def main():
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-    srv.daemon_threads = True
-    tmp = sys.argv[1] + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(tmp, sys.argv[1])
-    srv.serve_forever()
+        self.send_json(404, {"error": {"message": "unknown route " + p}})
 
 
 if __name__ == "__main__":
-    main()
+    fakehttp.serve(H, sys.argv[1])
