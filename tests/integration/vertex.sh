@@ -12,40 +12,21 @@
 # openai npm SDK (vertex/sdk.mjs, installed into build/npm like api.sh).
 # Loopback only. Ends "N passed, N failed".
 #   usage: sh tests/integration/vertex.sh [build-dir]
-B=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-ROOT=$(pwd)
-BIN=$ROOT/$B/liter-llm
-OUT=$ROOT/$B/it-vertex
-rm -rf "$OUT"; mkdir -p "$OUT"
-P=0 F=0
-PIDS=""
-ok() { P=$((P + 1)); echo "ok $1"; }
-fail() { F=$((F + 1)); echo "FAIL $1${2:+: $2}"; }
-finish() {
-	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
-	echo "$P passed, $F failed"
-	[ "$F" = 0 ]
-	exit $?
-}
-trap 'finish' INT TERM
+. "$(dirname "$0")/lib/common.sh"
+it_init it-vertex "$1"
 # the whole script is bounded: a watchdog ends it after 240 s
 ( i=0; while [ $i -lt 240 ]; do sleep 1; i=$((i+1)); done; echo "FAIL watchdog: vertex.sh took over 240 s"; kill -TERM $$ ) &
 WD=$!
-PIDS="$PIDS $WD"
-for tool in curl python3 openssl node; do command -v $tool >/dev/null 2>&1 || { fail "needs $tool"; finish; }; done
-[ -x "$BIN" ] || { fail "no $BIN"; finish; }
+track $WD
+need_tools curl python3 openssl node
+need_bin
 
 # a key pair made now: the service account's key and the fake's public key
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$OUT/sa-key.pem" 2>/dev/null &&
 	openssl pkey -in "$OUT/sa-key.pem" -pubout -out "$OUT/sa-pub.pem" 2>/dev/null &&
 	ok "openssl made an RSA key pair" || { fail "openssl genpkey"; finish; }
 
-python3 tests/integration/vertex/fake_google.py "$OUT/fake.port" "$OUT/sa-pub.pem" "$OUT" > "$OUT/fake.log" 2>&1 &
-PIDS="$PIDS $!"
-i=0; while [ ! -s "$OUT/fake.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-FP=$(cat "$OUT/fake.port" 2>/dev/null)
-[ -n "$FP" ] || { fail "fake did not start" "$(cat "$OUT/fake.log")"; finish; }
+start_fake fake python3 tests/integration/vertex/fake_google.py "$OUT/fake.port" "$OUT/sa-pub.pem" "$OUT" || finish
 FAKE=http://127.0.0.1:$FP
 MK=sk-master-vertex-1
 
@@ -88,53 +69,32 @@ api_key = "ghu_wrong"
 TOML
 
 VBASE="$FAKE/v1/projects/proj/locations/us-central1"
-# run_env SA-FILE CMD...: the gateway's environment (no other credentials leak in)
+# run_env SA-FILE CMD...: exec CMD in the gateway's environment (no other credentials
+# leak in); an exec, so that CMD is the process started: call it in the background
+# or in a subshell
 run_env() {
 	sa=$1; shift
-	env -i PATH="$PATH" HOME="$OUT" GOOGLE_APPLICATION_CREDENTIALS="$OUT/$sa" VERTEX_AI_BASE_URL="$VBASE" \
+	exec env -i PATH="$PATH" HOME="$OUT" GOOGLE_APPLICATION_CREDENTIALS="$OUT/$sa" VERTEX_AI_BASE_URL="$VBASE" \
 		GEMINI_BASE_URL="$FAKE/v1beta" GITHUB_COPILOT_API_BASE="$FAKE/copilot" \
 		GITHUB_COPILOT_TOKEN_URL="$FAKE/copilot_internal/v2/token" "$@"
 }
-# start_gw LOG SA-FILE: the gateway on an ephemeral port (2 workers); sets GP, GWPID
-start_gw() {
-	log=$1
-	: > "$log"
-	run_env "$2" "$BIN" api -c "$OUT/gw.toml" --host 127.0.0.1 --port 0 --tokio-worker-threads 2 > "$log" 2>&1 &
-	GWPID=$!; PIDS="$PIDS $GWPID"
-	i=0; GP=""
-	while [ $i -lt 100 ]; do
-		GP=$(sed -n 's/.*liter-llm proxy listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
-		[ -n "$GP" ] && break
-		sleep 0.05; i=$((i+1))
-	done
-}
-stop_gw() { kill -TERM "$GWPID" 2>/dev/null; wait "$GWPID" 2>/dev/null; }
-# tally LOG NAME: add an SDK run's counts
-tally() {
-	cat "$1"
-	line=$(tail -n 1 "$1")
-	P=$((P + $(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')+0)); F=$((F + $(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')+0))
-	echo "$line" | grep -q ' passed, ' || fail "$2 did not finish"
-}
+# start_vx LOG SA-FILE: the gateway on an ephemeral port (2 workers); sets GP, GWPID
+start_vx() { start_gw "$1" run_env "$2" "$BIN" api -c "$OUT/gw.toml" --host 127.0.0.1 --port 0 --tokio-worker-threads 2; }
 # no_secrets LOG: neither the private key, nor minted tokens, nor GitHub tokens in a log
 no_secrets() {
 	k=$(sed -n 2p "$OUT/sa-key.pem" | cut -c1-40)
 	if grep -q -e "$k" -e "ya29\.fake" -e "ghu_test" -e "ghu_wrong" -e "tid=fake" "$1"; then fail "secrets in $(basename "$1")"; else ok "no secrets in $(basename "$1")"; fi
 }
 
-NODEMOD=$ROOT/$B/npm/node_modules
-if [ ! -d "$NODEMOD/openai" ]; then
-	npm install --prefix "$ROOT/$B/npm" openai --no-audit --no-fund > "$OUT/npm.log" 2>&1 || true
-fi
-[ -d "$NODEMOD/openai" ] || { fail "openai npm package unavailable (npm unreachable?)"; finish; }
-sdk() { OPENAI_NODE_MODULES=$NODEMOD node tests/integration/vertex/sdk.mjs "http://127.0.0.1:$GP" "$MK" "$FAKE" "$@"; }
+npm_sdk openai || finish
+# sdk MODE TOKEN-PATH: the SDK suite (vertex/sdk.mjs) against the gateway at $U, its counts join ours
+sdk() { suite "$1 sdk suite" "$OUT/sdk-$1.log" env OPENAI_NODE_MODULES="$NODEMOD" node tests/integration/vertex/sdk.mjs "$U" "$MK" "$FAKE" "$1" "$2"; }
 
 # 1. the main instance
-start_gw "$OUT/gw.log" sa.json
+start_vx "$OUT/gw.log" sa.json
 if [ -n "$GP" ]; then
 	ok "gateway starts with a service-account key"
-	sdk main "/token?slow=300" > "$OUT/sdk-main.log" 2>&1
-	tally "$OUT/sdk-main.log" "main sdk suite"
+	sdk main "/token?slow=300"
 	# the JWT our binary made, verified by node's crypto with the public key
 	if node -e '
 		const fs = require("fs"), crypto = require("crypto");
@@ -147,7 +107,7 @@ if [ -n "$GP" ]; then
 	' "$OUT/last.jwt" "$OUT/sa-pub.pem"; then ok "node crypto.verify accepts the JWT the binary signed (and refuses a changed one)"
 	else fail "node crypto.verify" "$(cat "$OUT/last.jwt" 2>/dev/null | head -c 200)"; fi
 	# an embeddings error from Vertex passes through as a Google error; a curl look at the envelope
-	code=$(curl -s -o "$OUT/body" -w '%{http_code}' "http://127.0.0.1:$GP/v1/embeddings" -H "Authorization: Bearer $MK" \
+	code=$(curl -s -o "$OUT/body" -w '%{http_code}' "$U/v1/embeddings" -H "Authorization: Bearer $MK" \
 		-H 'Content-Type: application/json' -d '{"model":"vx-emb","input":[[1,2,3]]}')
 	[ "$code" = 400 ] && grep -q '"type":"BadRequest"' "$OUT/body" && grep -q 'token arrays are not supported' "$OUT/body" &&
 		ok "token-array input -> 400 BadRequest" || fail "token-array input" "$code $(cat "$OUT/body")"
@@ -158,11 +118,10 @@ else
 fi
 
 # 2. the token endpoint refuses
-start_gw "$OUT/gw-fail.log" sa-fail.json
+start_vx "$OUT/gw-fail.log" sa-fail.json
 if [ -n "$GP" ]; then
-	sdk fail "/token?fail=1" > "$OUT/sdk-fail.log" 2>&1
-	tally "$OUT/sdk-fail.log" "fail sdk suite"
-	code=$(curl -s -o "$OUT/body" -w '%{http_code}' "http://127.0.0.1:$GP/v1/chat/completions" -H "Authorization: Bearer $MK" \
+	sdk fail "/token?fail=1"
+	code=$(curl -s -o "$OUT/body" -w '%{http_code}' "$U/v1/chat/completions" -H "Authorization: Bearer $MK" \
 		-H 'Content-Type: application/json' -d '{"model":"vx","messages":[{"role":"user","content":"x"}]}')
 	want='{"error":{"message":"authentication failed: token exchange at '"$FAKE"'/token?fail=1 failed: HTTP 400: invalid_grant: Invalid JWT Signature.","type":"Authentication","param":null,"code":null}}'
 	[ "$code" = 401 ] && [ "$(cat "$OUT/body")" = "$want" ] && ok "refused exchange: exact 401 body" || fail "refused exchange body" "$code $(cat "$OUT/body")"
@@ -173,10 +132,9 @@ else
 fi
 
 # 3. a token that lives 2 s
-start_gw "$OUT/gw-short.log" sa-short.json
+start_vx "$OUT/gw-short.log" sa-short.json
 if [ -n "$GP" ]; then
-	sdk expiry "/token?expires_in=2" > "$OUT/sdk-expiry.log" 2>&1
-	tally "$OUT/sdk-expiry.log" "expiry sdk suite"
+	sdk expiry "/token?expires_in=2"
 	stop_gw
 else
 	fail "expiry instance" "$(cat "$OUT/gw-short.log")"
@@ -184,34 +142,26 @@ fi
 
 # 4. MCP (Streamable HTTP, stateless JSON): tools/call chat goes through the same token path
 : > "$OUT/mcp.log"
-run_env sa.json "$BIN" mcp --transport http --host 127.0.0.1 --port 0 --config "$OUT/gw.toml" > "$OUT/mcp.log" 2>&1 &
-MP=$!; PIDS="$PIDS $MP"
-i=0; port=""
-while [ $i -lt 100 ]; do
-	port=$(sed -n 's|.*MCP server listening on http://[^ ]*:\([0-9]*\)/mcp.*|\1|p' "$OUT/mcp.log")
-	[ -n "$port" ] && break
-	sleep 0.05; i=$((i+1))
-done
-if [ -n "$port" ]; then
+if start_gw "$OUT/mcp.log" run_env sa.json "$BIN" mcp --transport http --host 127.0.0.1 --port 0 --config "$OUT/gw.toml"; then
 	before=$(curl -s "$FAKE/__log" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token_requests"].get("/token?slow=300",0))')
-	out=$(curl -s "http://127.0.0.1:$port/mcp" -H 'Content-Type: application/json' \
+	out=$(curl -s "$U/mcp" -H 'Content-Type: application/json' \
 		-d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"chat","arguments":{"model":"vx","messages":[{"role":"user","content":"hi"}]}}}')
 	after=$(curl -s "$FAKE/__log" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token_requests"].get("/token?slow=300",0))')
 	echo "$out" | grep -q 'Hello from Vertex' && [ $((after - before)) = 1 ] && ok "mcp: tools/call chat on Vertex mints its token" ||
 		fail "mcp tools/call" "$before -> $after $(echo "$out" | head -c 300)"
-	kill -TERM "$MP" 2>/dev/null; wait "$MP" 2>/dev/null
+	stop_gw
 	no_secrets "$OUT/mcp.log"
 else
 	fail "mcp instance" "$(cat "$OUT/mcp.log")"
 fi
 
 # 5. unusable credentials files stop start-up with the reason
-run_env nonexistent.json "$BIN" api -c "$OUT/gw.toml" --host 127.0.0.1 --port 0 > "$OUT/bad1.log" 2>&1
+(run_env nonexistent.json "$BIN" api -c "$OUT/gw.toml" --host 127.0.0.1 --port 0) > "$OUT/bad1.log" 2>&1
 rc=$?
 [ $rc = 1 ] && grep -q "^Error: failed to build client for model 'vx': authentication failed: Google credentials file $OUT/nonexistent.json (GOOGLE_APPLICATION_CREDENTIALS): cannot open it" "$OUT/bad1.log" &&
 	ok "missing credentials file -> exit 1 with the reason" || fail "missing credentials file" "rc=$rc $(cat "$OUT/bad1.log")"
 printf '{"type":"service_account","private_key":"-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----\\n","client_email":"a@b"}' > "$OUT/broken.json"
-run_env broken.json "$BIN" api -c "$OUT/gw.toml" --host 127.0.0.1 --port 0 > "$OUT/bad2.log" 2>&1
+(run_env broken.json "$BIN" api -c "$OUT/gw.toml" --host 127.0.0.1 --port 0) > "$OUT/bad2.log" 2>&1
 rc=$?
 [ $rc = 1 ] && grep -q "private_key: the private key is not a valid PKCS#8 or PKCS#1 key" "$OUT/bad2.log" &&
 	ok "broken private key -> exit 1 with the reason" || fail "broken private key" "rc=$rc $(cat "$OUT/bad2.log")"

@@ -22,10 +22,11 @@ all on one loopback port:
 
 usage: fake_google.py PORTFILE PUBKEY.pem DIR"""
 import base64, json, os, subprocess, sys, threading, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import fakehttp
+from fakehttp import LOCK
 
 PUBKEY, DIR = sys.argv[2], sys.argv[3]
-LOCK = threading.Lock()
 STATE = {"token_requests": {}, "copilot_token_requests": 0, "vertex_calls": 0, "bad_auth": 0,
          "errors": [], "last_vertex_body": None, "last_studio_body": None, "last_copilot": None}
 TOKENS = {}          # access token -> expiry (time.time())
@@ -42,28 +43,7 @@ def note_error(msg):
         STATE["errors"].append(msg)
 
 
-class H(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
-    def send_json(self, status, obj):
-        body = json.dumps(obj).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        return True
-
-    def read_body(self):
-        n = int(self.headers.get("Content-Length", "0"))
-        return self.rfile.read(n) if n else b""
-
+class H(fakehttp.Handler):
     # ---- OAuth token endpoint ---------------------------------------------------------------
     def token(self, raw):
         path, _, query = self.path.partition("?")
@@ -159,10 +139,7 @@ class H(BaseHTTPRequestHandler):
                                         "usageMetadata": usage, "modelVersion": model, "responseId": "vx-resp-1"})
         if method != "streamGenerateContent" or query != "alt=sse":
             return self.send_json(404, {"error": {"code": 404, "message": "no such method " + method, "status": "NOT_FOUND"}})
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
+        self.stream_begin()
         pieces = ("Hello", " from", " Vertex")
         for i, piece in enumerate(pieces):
             obj = {"candidates": [{"content": {"role": "model", "parts": [{"text": piece}]}, "index": 0}],
@@ -172,12 +149,8 @@ class H(BaseHTTPRequestHandler):
                 obj["usageMetadata"] = usage
             self.chunk(("data: %s\r\n\r\n" % json.dumps(obj)).encode())
             time.sleep(0.01)
-        self.wfile.write(b"0\r\n\r\n")
+        self.stream_end()
         return True
-
-    def chunk(self, data):
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        self.wfile.flush()
 
     # ---- AI Studio embeddings ---------------------------------------------------------------------
     def studio(self, body):
@@ -217,16 +190,13 @@ class H(BaseHTTPRequestHandler):
         with LOCK:
             STATE["last_copilot"] = body
         if body.get("stream"):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
+            self.stream_begin()
             for piece, fin in (("Hi", None), (" Copilot", "stop")):
                 obj = {"id": "cp-1", "object": "chat.completion.chunk", "created": 1, "model": body.get("model"),
                        "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": fin}]}
                 self.chunk(("data: %s\n\n" % json.dumps(obj)).encode())
             self.chunk(b"data: [DONE]\n\n")
-            self.wfile.write(b"0\r\n\r\n")
+            self.stream_end()
             return True
         return self.send_json(200, {"id": "cp-1", "object": "chat.completion", "created": 1, "model": body.get("model"),
                                     "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hello from Copilot"},
@@ -236,8 +206,7 @@ class H(BaseHTTPRequestHandler):
     # ---- routes --------------------------------------------------------------------------------
     def do_GET(self):
         if self.path == "/__log":
-            with LOCK:
-                return self.send_json(200, STATE)
+            return self.send_log(STATE)
         if self.path == "/copilot_internal/v2/token":
             return self.copilot_token()
         return self.send_json(404, {"message": "Not Found"})
@@ -260,14 +229,5 @@ class H(BaseHTTPRequestHandler):
         return self.send_json(404, {"error": {"code": 404, "message": "no such path " + path, "status": "NOT_FOUND"}})
 
 
-def main():
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-    srv.daemon_threads = True
-    with open(sys.argv[1] + ".tmp", "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-    srv.serve_forever()
-
-
 if __name__ == "__main__":
-    main()
+    fakehttp.serve(H, sys.argv[1])
