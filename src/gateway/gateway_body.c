@@ -761,3 +761,110 @@ int gateway_body_rewrite_form(const gateway_body *bd, const provider_target *t, 
 	}
 	return ERR_INVAL;
 }
+
+/* ---- create_file uploads ------------------------------------------------------------------------- */
+
+static bool purpose_ok(str p)
+{
+	return str_eq_cstr(p, "assistants") || str_eq_cstr(p, "batch") || str_eq_cstr(p, "fine-tune") ||
+	       str_eq_cstr(p, "vision");
+}
+
+static int upload_form(const gateway_mreq *m, arena *a, gateway_upload *u, gateway_error *e)
+{
+	str bnd;
+	multipart_error me;
+	if (multipart_boundary(m->content_type, &bnd, &me) < 0)
+		return gateway_fail(e, GATEWAY_BAD_REQUEST, "Invalid `boundary` for `multipart/form-data` request: %s",
+				    multipart_code_str(me.code));
+	multipart_reader r;
+	multipart_reader_init(&r, m->body, bnd, NULL);
+	multipart_part p;
+	bool have_file = false, have_purpose = false;
+	int rc;
+	while ((rc = multipart_next(&r, &p)) == 1) {
+		bool is_file = multipart_value_eq(p.name, STR_LIT("file"));
+		bool is_purpose = multipart_value_eq(p.name, STR_LIT("purpose"));
+		if ((is_file && have_file) || (is_purpose && have_purpose))
+			return gateway_fail(e, GATEWAY_UNPROCESSABLE, "duplicate field `%s`", is_file ? "file" : "purpose");
+		if (is_purpose) {
+			have_purpose = true;
+			u->purpose = p.data;
+		} else if (is_file) {
+			have_file = true;
+			u->data = p.data;
+			if (p.is_file && p.filename.raw.p) {
+				size_t need = 0;
+				multipart_value_decode(p.filename, NULL, 0, &need);
+				char *fn = arena_alloc(a, need + 1);
+				if (!fn || multipart_value_decode(p.filename, fn, need + 1, &need) < 0)
+					return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
+				u->filename = str_make(fn, need);
+			}
+		}
+	}
+	if (rc < 0)
+		return gateway_fail(e, GATEWAY_BAD_REQUEST, "Error parsing `multipart/form-data` request: %s (at byte %zu)",
+				    multipart_code_str(r.err.code), r.err.off);
+	if (!have_file || !have_purpose)
+		return gateway_fail(e, GATEWAY_UNPROCESSABLE, "missing field `%s`", have_file ? "purpose" : "file");
+	return 0;
+}
+
+static int upload_json(const gateway_mreq *m, arena *a, gateway_upload *u, gateway_error *e)
+{
+	json_doc d;
+	json_err je;
+	if (json_parse_arena(&d, a, m->body.p ? m->body.p : "", m->body.n, NULL, &je) < 0)
+		return gateway_fail(e, je.code == ERR_NOMEM ? GATEWAY_INTERNAL : GATEWAY_BAD_REQUEST,
+				    "Failed to parse the request body as JSON: %s", je.msg);
+	if (json_typeof(&d, 0) != JSON_OBJECT)
+		return gateway_fail(e, GATEWAY_UNPROCESSABLE, "invalid type: %s, expected a JSON object",
+				    json_type_name(json_typeof(&d, 0)));
+	static const char *const keys[] = { "file", "purpose", "filename" };
+	str v[3];
+	for (int i = 0; i < 3; i++) {
+		int k = json_get(&d, 0, keys[i]);
+		v[i] = STR_NULL;
+		if (k < 0 || json_is_null(&d, k)) {
+			if (i < 2)
+				return gateway_fail(e, GATEWAY_UNPROCESSABLE, "missing field `%s`", keys[i]);
+			continue;
+		}
+		if (json_typeof(&d, k) != JSON_STRING || json_str(&d, k, a, &v[i]) < 0)
+			return gateway_fail(e, GATEWAY_UNPROCESSABLE, "invalid type for `%s`, expected a string", keys[i]);
+	}
+	u->purpose = v[1];
+	if (v[2].p)
+		u->filename = v[2];
+	buf_init(&u->raw, b64_dec_max(v[0].n) + 1);
+	if (b64_decode_buf(&u->raw, v[0].p, v[0].n, B64_STD) < 0)
+		return gateway_fail(e, GATEWAY_BAD_REQUEST, "bad request: `file` is not valid base64");
+	u->data = str_make(u->raw.data ? u->raw.data : "", u->raw.len);
+	return 0;
+}
+
+int gateway_upload_read(const gateway_mreq *m, arena *a, gateway_upload *u, gateway_error *e)
+{
+	*u = (gateway_upload){ .filename = STR_LIT("upload") };
+	str mt, rest;
+	str_cut(m->content_type, ';', &mt, &rest);
+	int rc;
+	if (multipart_is_form(m->content_type)) {
+		u->form = true;
+		rc = upload_form(m, a, u, e);
+	} else if (str_eq_nocase(str_trim(mt), STR_LIT("application/json"))) {
+		rc = upload_json(m, a, u, e);
+	} else {
+		return gateway_fail(e, GATEWAY_UNSUPPORTED_MEDIA, "Expected request with `Content-Type: application/json` "
+								  "or `Content-Type: multipart/form-data`");
+	}
+	if (rc < 0)
+		return -1;
+	if (!purpose_ok(u->purpose))
+		return gateway_fail(e, GATEWAY_UNPROCESSABLE,
+				    "unknown variant `" STR_FMT "`, expected one of `assistants`, `batch`, `fine-tune`, "
+				    "`vision`", (int)(u->purpose.n > 64 ? 64 : u->purpose.n),
+				    u->purpose.p ? u->purpose.p : "");
+	return 0;
+}

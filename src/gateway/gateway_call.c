@@ -898,6 +898,40 @@ static int check_required(const json_doc *d, const char *const *keys, arena *a, 
 	return 0;
 }
 
+/* The provider's create_file body: the client's form as it is (checked by
+ * gateway_upload_read), or a form built from the JSON upload. Frees u->raw. */
+static int upload_body(gateway_call *c, const gateway_mreq *m, gateway_upload *u, arena *a, gateway_error *e)
+{
+	if (u->form) {
+		if (buf_append(&c->req, m->body.p ? m->body.p : "", m->body.n) < 0)
+			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
+		add_header(c, "Content-Type", m->content_type);
+		return 0;
+	}
+	char boundary[GATEWAY_BOUNDARY_SIZE];
+	buf fname = { 0 };
+	multipart_writer w;
+	int rc = gateway_form_boundary(boundary, u->data) < 0 ? ERR_IO : 0;
+	if (!rc)
+		rc = gateway_form_safe_name(&fname, u->filename);
+	if (!rc) {
+		multipart_writer_init(&w, &c->req, str_from(boundary));
+		multipart_write_field(&w, STR_LIT("purpose"), u->purpose);
+		multipart_write_file(&w, STR_LIT("file"), str_make(fname.data ? fname.data : "", fname.len), STR_NULL,
+				     u->data);
+		rc = multipart_write_end(&w);
+	}
+	buf_free(&u->raw);
+	buf_free(&fname);
+	if (rc < 0)
+		return gateway_fail(e, GATEWAY_INTERNAL, "internal error: upload too large");
+	char *h = arena_alloc(a, 128);
+	if (!h || multipart_content_type(str_from(boundary), h, 128) < 0)
+		return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
+	add_header(c, "Content-Type", str_from(h));
+	return 0;
+}
+
 /* The body of a management POST into c->req (and its content type header). */
 static int master_body(gateway_call *c, const gateway_mreq *m, arena *a, gateway_error *e)
 {
@@ -906,12 +940,13 @@ static int master_body(gateway_call *c, const gateway_mreq *m, arena *a, gateway
 	str_cut(ct, ';', &mt, &rest);
 	mt = str_trim(mt);
 	bool json = str_eq_nocase(mt, STR_LIT("application/json"));
-	if (m->op == GATEWAY_M_CREATE_FILE && str_eq_nocase(mt, STR_LIT("multipart/form-data"))) {
-		/* the SDKs' form: forwarded as it is (boundary included) */
-		if (buf_append(&c->req, m->body.p ? m->body.p : "", m->body.n) < 0)
-			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
-		add_header(c, "Content-Type", ct);
-		return 0;
+	if (m->op == GATEWAY_M_CREATE_FILE) {
+		gateway_upload u;
+		if (gateway_upload_read(m, a, &u, e) < 0) {
+			buf_free(&u.raw);
+			return -1;
+		}
+		return upload_body(c, m, &u, a, e);
 	}
 	if (!json)
 		return gateway_fail(e, GATEWAY_UNSUPPORTED_MEDIA, "Expected request with `Content-Type: application/json`");
@@ -923,53 +958,6 @@ static int master_body(gateway_call *c, const gateway_mreq *m, arena *a, gateway
 	if (json_typeof(&d, 0) != JSON_OBJECT)
 		return gateway_fail(e, GATEWAY_UNPROCESSABLE, "invalid type: %s, expected a JSON object",
 				    json_type_name(json_typeof(&d, 0)));
-	if (m->op == GATEWAY_M_CREATE_FILE) {
-		static const char *const req[] = { "file", "purpose", NULL };
-		if (check_required(&d, req, a, e) < 0)
-			return -1;
-		str file, purpose, filename;
-		body_str(&d, "file", a, &file);
-		body_str(&d, "purpose", a, &purpose);
-		int fr = body_str(&d, "filename", a, &filename);
-		if (fr < 0)
-			return gateway_fail(e, GATEWAY_UNPROCESSABLE, "invalid type for `filename`, expected a string");
-		if (fr == 0)
-			filename = STR_LIT("upload");
-		if (!str_eq_cstr(purpose, "assistants") && !str_eq_cstr(purpose, "batch") &&
-		    !str_eq_cstr(purpose, "fine-tune") && !str_eq_cstr(purpose, "vision"))
-			return gateway_fail(e, GATEWAY_UNPROCESSABLE,
-					    "unknown variant `" STR_FMT "`, expected one of `assistants`, `batch`, "
-					    "`fine-tune`, `vision`", (int)(purpose.n > 64 ? 64 : purpose.n), purpose.p);
-		buf raw = { 0 };
-		buf_init(&raw, LIMIT_UPSTREAM_BODY_BYTES);
-		if (b64_decode_buf(&raw, file.p, file.n, B64_STD) < 0) {
-			buf_free(&raw);
-			return gateway_fail(e, GATEWAY_BAD_REQUEST, "bad request: `file` is not valid base64");
-		}
-		char boundary[GATEWAY_BOUNDARY_SIZE];
-		str data = str_make(raw.data ? raw.data : "", raw.len);
-		buf fname = { 0 };
-		multipart_writer w;
-		int rc = gateway_form_boundary(boundary, data) < 0 ? ERR_IO : 0;
-		if (!rc)
-			rc = gateway_form_safe_name(&fname, filename);
-		if (!rc) {
-			multipart_writer_init(&w, &c->req, str_from(boundary));
-			multipart_write_field(&w, STR_LIT("purpose"), purpose);
-			multipart_write_file(&w, STR_LIT("file"), str_make(fname.data ? fname.data : "", fname.len),
-					     STR_NULL, data);
-			rc = multipart_write_end(&w);
-		}
-		buf_free(&raw);
-		buf_free(&fname);
-		if (rc < 0)
-			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: upload too large");
-		char *h = arena_alloc(a, 128);
-		if (!h || multipart_content_type(str_from(boundary), h, 128) < 0)
-			return gateway_fail(e, GATEWAY_INTERNAL, "internal error: out of memory");
-		add_header(c, "Content-Type", str_from(h));
-		return 0;
-	}
 	if (m->op == GATEWAY_M_CREATE_BATCH) {
 		static const char *const req[] = { "input_file_id", "endpoint", "completion_window", NULL };
 		if (check_required(&d, req, a, e) < 0)

@@ -622,141 +622,17 @@ static bool batch_claim(const gateway_mreq *m, arena *a, str *id, size_t *start,
 
 /* ---- requests ------------------------------------------------------------------------------------ */
 
-static bool purpose_ok(str p)
-{
-	return str_eq_cstr(p, "assistants") || str_eq_cstr(p, "batch") || str_eq_cstr(p, "fine-tune") ||
-	       str_eq_cstr(p, "vision");
-}
-
-/* A multipart/form-data upload: the "file" part and the "purpose" field.
- * 0, or -1 when answered. */
-static int read_form(fop *op, const gateway_mreq *m, str *purpose, str *filename, str *data)
-{
-	str bnd;
-	multipart_error me;
-	if (multipart_boundary(m->content_type, &bnd, &me) < 0) {
-		op_failf(op, GATEWAY_BAD_REQUEST, "Invalid `boundary` for `multipart/form-data` request: %s",
-			 multipart_code_str(me.code));
-		return -1;
-	}
-	multipart_reader r;
-	multipart_reader_init(&r, m->body, bnd, NULL);
-	multipart_part p;
-	bool have_file = false, have_purpose = false;
-	int rc;
-	while ((rc = multipart_next(&r, &p)) == 1) {
-		bool is_file = multipart_value_eq(p.name, STR_LIT("file"));
-		bool is_purpose = multipart_value_eq(p.name, STR_LIT("purpose"));
-		if ((is_file && have_file) || (is_purpose && have_purpose)) {
-			op_failf(op, GATEWAY_UNPROCESSABLE, "duplicate field `%s`", is_file ? "file" : "purpose");
-			return -1;
-		}
-		if (is_purpose) {
-			have_purpose = true;
-			*purpose = p.data;
-		} else if (is_file) {
-			have_file = true;
-			*data = p.data;
-			if (p.is_file && p.filename.raw.p) {
-				size_t need = 0;
-				multipart_value_decode(p.filename, NULL, 0, &need);
-				char *fn = arena_alloc(op->a, need + 1);
-				if (!fn || multipart_value_decode(p.filename, fn, need + 1, &need) < 0) {
-					op_failf(op, GATEWAY_INTERNAL, "internal error: out of memory");
-					return -1;
-				}
-				*filename = str_make(fn, need);
-			}
-		}
-	}
-	if (rc < 0) {
-		op_failf(op, GATEWAY_BAD_REQUEST, "Error parsing `multipart/form-data` request: %s (at byte %zu)",
-			 multipart_code_str(r.err.code), r.err.off);
-		return -1;
-	}
-	if (!have_file || !have_purpose) {
-		op_failf(op, GATEWAY_UNPROCESSABLE, "missing field `%s`", have_file ? "purpose" : "file");
-		return -1;
-	}
-	return 0;
-}
-
-/* The string member key: 1 found, 0 absent/null, -1 wrong type. */
-static int body_str(const json_doc *d, const char *key, arena *a, str *out)
-{
-	int v = json_get(d, 0, key);
-	*out = STR_NULL;
-	if (v < 0 || json_is_null(d, v))
-		return 0;
-	if (json_typeof(d, v) != JSON_STRING || json_str(d, v, a, out) < 0)
-		return -1;
-	return 1;
-}
-
-/* A JSON upload {file: base64, purpose, filename?}: the bytes decoded into
- * raw. 0, or -1 when answered. */
-static int read_json(fop *op, const gateway_mreq *m, str *purpose, str *filename, buf *raw)
-{
-	json_doc d;
-	json_err je;
-	if (json_parse_arena(&d, op->a, m->body.p ? m->body.p : "", m->body.n, NULL, &je) < 0) {
-		op_failf(op, je.code == ERR_NOMEM ? GATEWAY_INTERNAL : GATEWAY_BAD_REQUEST,
-			 "Failed to parse the request body as JSON: %s", je.msg);
-		return -1;
-	}
-	if (json_typeof(&d, 0) != JSON_OBJECT) {
-		op_failf(op, GATEWAY_UNPROCESSABLE, "invalid type: %s, expected a JSON object",
-			 json_type_name(json_typeof(&d, 0)));
-		return -1;
-	}
-	static const char *const keys[] = { "file", "purpose", "filename" };
-	str v[3];
-	for (int i = 0; i < 3; i++) {
-		int rc = body_str(&d, keys[i], op->a, &v[i]);
-		if (rc < 0) {
-			op_failf(op, GATEWAY_UNPROCESSABLE, "invalid type for `%s`, expected a string", keys[i]);
-			return -1;
-		}
-		if (rc == 0 && i < 2) {
-			op_failf(op, GATEWAY_UNPROCESSABLE, "missing field `%s`", keys[i]);
-			return -1;
-		}
-	}
-	*purpose = v[1];
-	*filename = v[2].p ? v[2] : STR_LIT("upload");
-	buf_init(raw, b64_dec_max(v[0].n) + 1);
-	if (b64_decode_buf(raw, v[0].p, v[0].n, B64_STD) < 0) {
-		op_failf(op, GATEWAY_BAD_REQUEST, "bad request: `file` is not valid base64");
-		return -1;
-	}
-	return 0;
-}
-
 static void begin_upload(fop *op, const gateway_mreq *m)
 {
-	str purpose = STR_NULL, filename = STR_LIT("upload"), data = STR_NULL;
-	buf raw = { 0 };
-	str mt, rest;
-	str_cut(m->content_type, ';', &mt, &rest);
-	mt = str_trim(mt);
-	if (multipart_is_form(m->content_type)) {
-		if (read_form(op, m, &purpose, &filename, &data) < 0)
-			return;
-	} else if (str_eq_nocase(mt, STR_LIT("application/json"))) {
-		if (read_json(op, m, &purpose, &filename, &raw) < 0)
-			goto out;
-		data = str_make(raw.data ? raw.data : "", raw.len);
-	} else {
-		op_failf(op, GATEWAY_UNSUPPORTED_MEDIA, "Expected request with `Content-Type: application/json` or "
-							 "`Content-Type: multipart/form-data`");
+	gateway_upload u;
+	gateway_error e;
+	if (gateway_upload_read(m, op->a, &u, &e) < 0) {
+		buf_free(&u.raw);
+		op_fail(op, &e);
 		return;
 	}
-	if (!purpose_ok(purpose)) {
-		op_failf(op, GATEWAY_UNPROCESSABLE,
-			 "unknown variant `" STR_FMT "`, expected one of `assistants`, `batch`, `fine-tune`, `vision`",
-			 (int)(purpose.n > 64 ? 64 : purpose.n), purpose.p ? purpose.p : "");
-		goto out;
-	}
+	str filename = u.filename, data = u.data, purpose = u.purpose;
+	buf raw = u.raw; /* the JSON form's decoded bytes (data points into them) */
 	if (filename.n > LIMIT_FILES_NAME_BYTES) {
 		op_failf(op, GATEWAY_BAD_REQUEST, "bad request: filename longer than %u bytes", LIMIT_FILES_NAME_BYTES);
 		goto out;

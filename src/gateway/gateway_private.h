@@ -35,6 +35,23 @@ int gateway_form_boundary(char dst[GATEWAY_BOUNDARY_SIZE], str data);
  * filename any upstream form parser reads back as sent). 0 or a buf error. */
 int gateway_form_safe_name(buf *b, str s);
 
+/* A create_file upload, read from JSON {file: base64, purpose, filename?}
+ * or multipart/form-data (a "file" part, a "purpose" field; the filename
+ * from the file part), checked the same way for the proxied and the local
+ * store path: 415 for another content type, 400 for a body that does not
+ * parse (or a `file` that is not base64), 422 for a missing, duplicated or
+ * mistyped field and a purpose other than assistants, batch, fine-tune,
+ * vision. data is a slice of m->body (form) or of raw (JSON, decoded);
+ * strings live in a or in m->body. Free raw with buf_free, also on error. */
+typedef struct gateway_upload {
+	bool form;                    /* multipart/form-data */
+	str purpose;
+	str filename;                 /* "upload" when none was given */
+	str data;                     /* the file's bytes */
+	buf raw;                      /* JSON form: the decoded bytes */
+} gateway_upload;
+int gateway_upload_read(const gateway_mreq *m, arena *a, gateway_upload *u, gateway_error *e);
+
 /* Azure chat answers (providers.md): a choice with finish_reason
  * "content_filter", a content_filter_results object and no message gets
  * message {"role":"assistant","content":null,"refusal":"Content filtered by

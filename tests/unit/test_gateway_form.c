@@ -396,6 +396,47 @@ TEST(call)
 	CHECK(multipart_value_eq(p1.name, STR_LIT("purpose")) && str_eq_cstr(p1.data, "batch"));
 	CHECK(multipart_value_eq(p2.filename, STR_LIT("in_.jsonl")) && str_eq_cstr(p2.data, "hello"));
 	gateway_call_cancel(call);
+	/* create_file: the SDKs' multipart form is checked, then forwarded as it is */
+	static const char form[] = "--b1\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"
+				   "--b1\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.jsonl\"\r\n"
+				   "Content-Type: application/jsonl\r\n\r\n{}\n\r\n--b1--\r\n";
+	m = (gateway_mreq){ .op = GATEWAY_M_CREATE_FILE, .content_type = STR_LIT("multipart/form-data; boundary=b1"),
+			    .body = str_make(form, sizeof form - 1) };
+	call = gateway_master_start(g, &up, &master, &m, &a, &sink);
+	CHECK(call != NULL);
+	CHECK_EQ_STR(f.ctype, "multipart/form-data; boundary=b1");
+	CHECK(f.body.len == sizeof form - 1 && memcmp(f.body.data, form, f.body.len) == 0);
+	gateway_call_cancel(call);
+	/* ... and a bad one is answered before any upstream request */
+	static const struct {
+		const char *ct, *body;
+		int status;
+		const char *msg;
+	} bad[] = {
+		{ "multipart/form-data", "x", 400, "Invalid `boundary`" },
+		{ "multipart/form-data; boundary=b1", "--b1\r\nContent-Disposition: form-data; name=\"file\"", 400,
+		  "Error parsing `multipart/form-data` request" },
+		{ "multipart/form-data; boundary=b1",
+		  "--b1\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nz\r\n--b1--\r\n", 422,
+		  "missing field `purpose`" },
+		{ "multipart/form-data; boundary=b1",
+		  "--b1\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nnope\r\n--b1\r\n"
+		  "Content-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nz\r\n--b1--\r\n", 422,
+		  "unknown variant `nope`" },
+		{ "text/plain", "x", 415, "multipart/form-data" },
+		{ "application/json", "{\"file\":\"!!\",\"purpose\":\"batch\"}", 400, "not valid base64" },
+		{ "application/json", "{\"file\":\"aGk=\",\"purpose\":1}", 422, "invalid type for `purpose`" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		f.responded = 0;
+		f.url[0] = 0;
+		m = (gateway_mreq){ .op = GATEWAY_M_CREATE_FILE, .content_type = str_from(bad[i].ct),
+				    .body = str_from(bad[i].body) };
+		call = gateway_master_start(g, &up, &master, &m, &a, &sink);
+		CHECK(call == NULL && f.responded == 1 && f.url[0] == 0);
+		CHECK_EQ_INT(f.status, bad[i].status);
+		CHECK(f.out.data && strstr(f.out.data, bad[i].msg));
+	}
 	buf_free(&f.body);
 	buf_free(&f.out);
 	arena_free(&a);
