@@ -890,28 +890,6 @@ static bool is_tool_block(const json_doc *d, int b)
 	return xlate_str_is(d, b, "type", "tool_use") || xlate_str_is(d, b, "type", "server_tool_use");
 }
 
-/* "arguments": the compact JSON of value v ({} when v < 0), as a string. */
-static int w_arguments(json_writer *w, const json_doc *d, int v, arena *a, size_t cap)
-{
-	buf tb = { 0 };
-	json_writer cw;
-	int rc;
-	tb.cap = cap;
-	json_write_init(&cw, &tb, 0);
-	cw.max_depth = JSON_DEPTH_MAX;
-	if (v >= 0)
-		xlate_copy(&cw, d, v, a);
-	else
-		json_write_obj_begin(&cw), json_write_obj_end(&cw);
-	rc = json_write_finish(&cw);
-	if (!rc)
-		rc = json_write_kv_strn(w, "arguments", tb.data, tb.len);
-	else if (!w->err)
-		w->err = rc;
-	buf_free(&tb);
-	return rc;
-}
-
 int xlate_anthropic_response(const xlate_ctx *cx, const char *in, size_t n, arena *scratch, buf *out,
 			     xlate_usage *usage, xlate_err *err)
 {
@@ -998,7 +976,8 @@ int xlate_anthropic_response(const xlate_ctx *cx, const char *in, size_t n, aren
 					xlate_w_kraw(&w, "name", d, name);
 				else
 					json_write_kv_str(&w, "name", "");
-				rc = w_arguments(&w, d, xlate_get(d, b, "input"), scratch, out->cap);
+				json_write_key(&w, "arguments");
+				rc = xlate_w_args(&w, d, xlate_get(d, b, "input"), scratch, out->cap);
 				json_write_obj_end(&w);
 				json_write_obj_end(&w);
 			}

@@ -934,29 +934,6 @@ static const char *map_finish(const json_doc *d, int fr, bool calls)
 	return calls ? "tool_calls" : "stop";
 }
 
-/* The compact JSON of v ({} when v is not an object) as a JSON string, via
- * a temporary buf capped at cap. */
-static int w_args_string(json_writer *w, const json_doc *d, int v, arena *a, size_t cap)
-{
-	buf tb = { 0 };
-	json_writer cw;
-	int rc;
-	tb.cap = cap;
-	json_write_init(&cw, &tb, 0);
-	cw.max_depth = JSON_DEPTH_MAX;
-	if (json_typeof(d, v) == JSON_OBJECT)
-		xlate_copy(&cw, d, v, a);
-	else
-		w_empty_obj(&cw);
-	rc = json_write_finish(&cw);
-	if (!rc)
-		rc = json_write_strn(w, tb.data, tb.len);
-	else
-		w_fail(w, rc);
-	buf_free(&tb);
-	return rc;
-}
-
 /* "call_<name>_<k>" in a. */
 static str make_call_id(str name, uint64_t k, arena *a)
 {
@@ -988,7 +965,8 @@ static int w_tool_call(json_writer *w, const json_doc *d, int fc, int64_t index,
 	json_write_obj_begin(w);
 	xlate_w_kstr(w, "name", name);
 	json_write_key(w, "arguments");
-	int rc = w_args_string(w, d, xlate_get(d, fc, "args"), a, cap);
+	int args = xlate_get(d, fc, "args");
+	int rc = xlate_w_args(w, d, json_typeof(d, args) == JSON_OBJECT ? args : -1, a, cap);
 	json_write_obj_end(w);
 	json_write_obj_end(w);
 	return rc;
