@@ -35,11 +35,13 @@ import os
 import struct
 import subprocess
 import sys
-import threading
 import time
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import fakehttp
+from fakehttp import LOCK, LOG
 
 PORT_FILE, OUT, ORACLE_JS = sys.argv[1], sys.argv[2], sys.argv[3]
 AK = os.environ["FAKE_AWS_ACCESS_KEY_ID"]
@@ -48,8 +50,6 @@ TOKEN = os.environ.get("FAKE_AWS_SESSION_TOKEN", "")
 REGION = os.environ.get("FAKE_AWS_REGION", "us-east-1")
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 
-LOG = []
-LOCK = threading.Lock()
 STREAMS = [0]
 ORACLE = subprocess.Popen(["node", ORACLE_JS], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 os.makedirs(os.path.join(OUT, "streams"), exist_ok=True)
@@ -214,38 +214,21 @@ def check_sigv4(method, raw_path, headers, body):
     return None
 
 
-class H(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
+class H(fakehttp.Handler):
     def answer(self, status, obj, err_type=None):
-        b = json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("x-amzn-RequestId", "req-%d" % len(LOG))
+        extra = {"x-amzn-RequestId": "req-%d" % len(LOG)}
         if err_type:
-            self.send_header("x-amzn-ErrorType", err_type + ":http://internal.amazon.com/coral/com.amazon.bedrock/")
-        self.send_header("Content-Length", str(len(b)))
-        self.end_headers()
-        self.wfile.write(b)
-
-    def chunk(self, b):
-        if b:
-            self.wfile.write(b"%x\r\n" % len(b) + b + b"\r\n")
-            self.wfile.flush()
+            extra["x-amzn-ErrorType"] = err_type + ":http://internal.amazon.com/coral/com.amazon.bedrock/"
+        return self.send_json(status, obj, extra)
 
     def do_GET(self):
         if self.path == "/__log":
-            with LOCK:
-                return self.answer(200, LOG)
+            return self.send_log()
         self.answer(404, {"message": "not found"})
 
     def do_POST(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(n)
-        headers = {k.lower(): v for k, v in self.headers.items()}
+        raw = self.read_body()
+        headers = self.headers_lower()
         bad = check_sigv4("POST", self.path, headers, raw)
         try:
             body = json.loads(raw or b"{}")
@@ -254,9 +237,7 @@ class H(BaseHTTPRequestHandler):
         parts = self.path.split("?")[0].split("/")
         model = unquote(parts[2]) if len(parts) == 4 and parts[1] == "model" else ""
         op = parts[3] if len(parts) == 4 else ""
-        with LOCK:
-            LOG.append({"path": self.path, "headers": headers, "body": body, "sig": "bad" if bad else "ok",
-                        "model": model, "op": op})
+        self.record(path=self.path, headers=headers, body=body, sig="bad" if bad else "ok", model=model, op=op)
         if bad:
             return self.answer(bad[0], {"message": bad[2]}, bad[1])
         if body is None:
@@ -292,11 +273,7 @@ class H(BaseHTTPRequestHandler):
             f.write(wire)
         with open(base + ".json", "w") as f:
             json.dump([d for _, d in msgs], f)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/vnd.amazon.eventstream")
-        self.send_header("x-amzn-RequestId", "req-s%d" % STREAMS[0])
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
+        self.stream_begin("application/vnd.amazon.eventstream", {"x-amzn-RequestId": "req-s%d" % STREAMS[0]})
         # pieces that cut messages anywhere: 1, 7, 13, 19 ... bytes apart
         at, k = 0, 1
         try:
@@ -306,8 +283,7 @@ class H(BaseHTTPRequestHandler):
                 k = k + 6 if k < 200 else 1
                 if at % 3 == 0:
                     time.sleep(0.001)
-            self.wfile.write(b"0\r\n\r\n")
-            self.wfile.flush()
+            self.stream_end()
         except (BrokenPipeError, ConnectionResetError):
             # the gateway stopped reading (it ends the stream at an exception
             # or a bad CRC and cancels the upstream call)
@@ -316,11 +292,7 @@ class H(BaseHTTPRequestHandler):
                 LOG[-1]["cancelled"] = True
 
 
-srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-srv.daemon_threads = True
-with open(PORT_FILE + ".tmp", "w") as f:
-    f.write(str(srv.server_address[1]))
-os.rename(PORT_FILE + ".tmp", PORT_FILE)
+srv = fakehttp.start(H, PORT_FILE)
 try:
     srv.serve_forever()
 finally:
