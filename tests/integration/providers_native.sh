@@ -8,31 +8,15 @@
 # keys), one zero-config instance (env keys only, AZURE_API_VERSION set), and
 # curl checks of the start-up errors. Ends "N passed, N failed".
 #   usage: sh tests/integration/providers_native.sh [build-dir]
-B=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-ROOT=$(pwd)
-BIN=$ROOT/$B/liter-llm
-OUT=$ROOT/$B/it-providers-native
+. "$(dirname "$0")/lib/common.sh"
+it_init it-providers-native "$1"
 HERE=$ROOT/tests/integration/providers_native
-rm -rf "$OUT"; mkdir -p "$OUT/zero"
-P=0 F=0
-PIDS=""
-ok() { P=$((P + 1)); echo "ok $1"; }
-fail() { F=$((F + 1)); echo "FAIL $1${2:+: $2}"; }
-finish() {
-	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
-	echo "$P passed, $F failed"
-	[ "$F" = 0 ]
-	exit $?
-}
-trap 'finish' INT TERM
-for tool in curl python3; do command -v $tool >/dev/null 2>&1 || { fail "needs $tool"; finish; }; done
-[ -x "$BIN" ] || { fail "no $BIN"; finish; }
+mkdir -p "$OUT/zero"
+need_tools curl python3
+need_bin
 
-python3 "$HERE/fake.py" "$OUT/fake.port" & PIDS="$PIDS $!"
-i=0; while [ ! -s "$OUT/fake.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-[ -s "$OUT/fake.port" ] || { fail "fake upstream did not start"; finish; }
-FAKE=http://127.0.0.1:$(cat "$OUT/fake.port")
+start_fake fake python3 "$HERE/fake.py" "$OUT/fake.port" || finish
+FAKE=http://127.0.0.1:$FP
 MK=sk-master-native-1
 
 # The provider environment of both instances (nothing inherited: no stray real keys).
@@ -43,41 +27,17 @@ provider_env() {
 }
 ENV0="PATH=$PATH HOME=$OUT $(provider_env | tr '\n' ' ')"
 
-# start_gw LOG ARGS...: start the gateway on an ephemeral port, set GP and GWPID
-start_gw() {
-	log=$1; shift
-	"$@" > "$log" 2>&1 &
-	GWPID=$!; PIDS="$PIDS $GWPID"
-	i=0; GP=""
-	while [ $i -lt 100 ]; do
-		GP=$(sed -n 's/.*liter-llm proxy listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
-		[ -n "$GP" ] && break
-		kill -0 "$GWPID" 2>/dev/null || break
-		sleep 0.05; i=$((i+1))
-	done
-}
-
-# run_sdk NAME URL MODE: the SDK suite, its counts added to ours
-NODEMOD=$ROOT/$B/npm/node_modules
-if [ ! -d "$NODEMOD/openai" ]; then
-	timeout 300 npm install --prefix "$ROOT/$B/npm" openai --no-audit --no-fund > "$OUT/npm.log" 2>&1 || true
-fi
+# run_sdk MODE: the SDK suite against the gateway at $U, its counts added to ours
+HAVE_SDK=0
+npm_sdk openai && HAVE_SDK=1
 run_sdk() {
-	if ! [ -d "$NODEMOD/openai" ] || ! command -v node >/dev/null 2>&1; then
-		echo "SKIP: npm registry unreachable, openai SDK tests NOT RUN" >&2
-		fail "$1: openai npm package unavailable (npm unreachable?)"
-		return
-	fi
-	OPENAI_NODE_MODULES=$NODEMOD timeout 180 node "$HERE/sdk.mjs" "$2" "$MK" "$FAKE" "$3" > "$OUT/sdk-$1.log" 2>&1
-	cat "$OUT/sdk-$1.log"
-	line=$(tail -n 1 "$OUT/sdk-$1.log")
-	P=$((P + $(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')+0)); F=$((F + $(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')+0))
-	echo "$line" | grep -q ' passed, ' || fail "$1: sdk suite did not finish"
+	[ $HAVE_SDK = 1 ] || { fail "$1: openai SDK tests NOT RUN"; return; }
+	suite "$1: sdk suite" "$OUT/sdk-$1.log" env OPENAI_NODE_MODULES="$NODEMOD" timeout 180 node "$HERE/sdk.mjs" "$U" "$MK" "$FAKE" "$1"
 }
 
-# stop_gw NAME: SIGTERM, and no provider key in its log
-stop_gw() {
-	kill -TERM "$GWPID"; wait "$GWPID"
+# stop_native NAME LOG: SIGTERM, and no provider key in its log
+stop_native() {
+	stop_gw
 	if grep -q "co-test-key\|az-test-key\|mi-test-key\|$MK" "$2"; then fail "$1: a key in the log"; else ok "$1: no key in the log"; fi
 }
 
@@ -124,15 +84,14 @@ model mistral-badkey mistral/mistral-large-latest mi-wrong-key
 start_gw "$OUT/gw.log" env -i $ENV0 "$BIN" api -c "$OUT/gw.toml" --host 127.0.0.1 --port 0
 if [ -n "$GP" ]; then
 	ok "[[models]] instance starts"
-	U=http://127.0.0.1:$GP
 	st=$(curl -s -m 10 -o "$OUT/body" -w '%{http_code}' "$U/health")
 	[ "$st" = 200 ] && grep -q '"cohere","cohere-cut"' "$OUT/body" && ok "/health lists the entries" || fail "/health" "$st $(cat "$OUT/body")"
 	# rerank body checks are the gateway's: a wrong shape never reaches Cohere
 	st=$(curl -s -m 10 -o "$OUT/body" -w '%{http_code}' "$U/v1/rerank" -H "Authorization: Bearer $MK" \
 		-H "Content-Type: application/json" -d '{"model":"rerank","query":"q"}')
 	[ "$st" = 422 ] && ok "rerank without documents -> 422" || fail "rerank 422" "$st $(cat "$OUT/body")"
-	run_sdk config "$U" config
-	stop_gw "[[models]] instance" "$OUT/gw.log"
+	run_sdk config
+	stop_native "[[models]] instance" "$OUT/gw.log"
 else
 	fail "[[models]] instance start" "$(cat "$OUT/gw.log")"
 fi
@@ -144,8 +103,8 @@ start_gw "$OUT/zero.log" env -i $ENV0 AZURE_API_VERSION=2024-10-21 LITER_LLM_MAS
 cd "$ROOT" || finish
 if [ -n "$GP" ]; then
 	ok "zero-config instance starts"
-	run_sdk zero "http://127.0.0.1:$GP" zero
-	stop_gw "zero-config instance" "$OUT/zero.log"
+	run_sdk zero
+	stop_native "zero-config instance" "$OUT/zero.log"
 else
 	fail "zero-config instance start" "$(cat "$OUT/zero.log")"
 fi

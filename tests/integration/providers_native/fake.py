@@ -14,12 +14,11 @@ The model (Cohere, Mistral) or deployment (Azure) name picks a behaviour:
 ends a stream cleanly before message-end, command-drop drops the connection,
 az-filter is a content-filtered Azure answer.
 usage: fake.py PORTFILE"""
-import base64, json, os, struct, sys, threading, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import base64, json, os, struct, sys, time
 from urllib.parse import parse_qs, urlsplit
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import fakehttp
 
-LOG = []
-LOCK = threading.Lock()
 KEYS = {"cohere": "co-test-key", "azure": "az-test-key", "mistral": "mi-test-key"}
 
 
@@ -37,64 +36,25 @@ def embeddings(body, model):
             "data": [{"object": "embedding", "index": i, "embedding": emb_value(body, i)} for i in range(n)]}
 
 
-class H(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
+class H(fakehttp.Handler):
     # ---- plumbing -------------------------------------------------------------
-    def send_json(self, status, obj, extra=None):
-        body = json.dumps(obj).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            for k, v in (extra or {}).items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        return True
-
-    def stream_begin(self):
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-
-    def chunk(self, data):
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        self.wfile.flush()
-
-    def stream_end(self):
-        self.wfile.write(b"0\r\n\r\n")
-        self.wfile.flush()
-
     def cut(self):
         """End the response inside the chunked body (the upstream dies)."""
         self.wfile.flush()
         self.close_connection = True
 
-    def record(self, body):
-        with LOCK:
-            LOG.append({"path": self.path, "method": self.command, "body": body,
-                        "headers": {k.lower(): v for k, v in self.headers.items()}})
-
     def do_GET(self):
         if self.path == "/__log":
-            with LOCK:
-                return self.send_json(200, LOG)
+            return self.send_log()
         self.send_json(404, {"message": "no such path"})
 
     def do_POST(self):
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        raw = self.read_body()
         try:
             body = json.loads(raw)
         except ValueError:
             body = None
-        self.record(body)
+        self.record(path=self.path, method=self.command, body=body, headers=self.headers_lower())
         path = urlsplit(self.path).path
         if body is None:
             return self.send_json(400, {"message": "body is not JSON"})
@@ -286,14 +246,5 @@ class H(BaseHTTPRequestHandler):
                                     "usage": {"prompt_tokens": 4, "completion_tokens": 3, "total_tokens": 7}})
 
 
-def main():
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-    srv.daemon_threads = True
-    with open(sys.argv[1] + ".tmp", "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-    srv.serve_forever()
-
-
 if __name__ == "__main__":
-    main()
+    fakehttp.serve(H, sys.argv[1])
