@@ -26,34 +26,12 @@
 #   CA) -> 502 with the TLS verification message, and the gateway keeps serving.
 # Loopback only. Usage: sh tests/integration/registry.sh [build-dir]
 # Scratch in $B/it-registry. Ends with "N passed, N failed".
-B=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-ROOT=$(pwd)
-case $B in /*) ;; *) B=$ROOT/$B ;; esac
-BIN=$B/liter-llm
-W=$B/it-registry
+. "$(dirname "$0")/lib/common.sh"
+it_init it-registry "$1"
 D=$ROOT/tests/integration/registry
 TSV=$D/providers.tsv
-P=0 F=0
-PIDS=""
-ok() { P=$((P + 1)); echo "ok   $1"; }
-bad() { F=$((F + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && [ -f "$2" ] && tail -n 15 "$2" | sed 's/^/     | /'; }
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	PIDS=""
-}
-finish() {
-	cleanup
-	echo "$P passed, $F failed"
-	[ "$F" = 0 ]
-	exit $?
-}
-trap cleanup EXIT
-trap 'echo "interrupted"; F=$((F + 1)); finish' INT TERM
-for tool in python3 openssl; do command -v $tool >/dev/null 2>&1 || { bad "needs $tool"; finish; }; done
-[ -x "$BIN" ] || { bad "no $BIN (build first)"; finish; }
-rm -rf "$W" && mkdir -p "$W" || exit 2
+need_tools python3 openssl
+need_bin
 # the caller's proxies and keys must not leak in: every gateway runs under env -i
 unset HTTP_PROXY http_proxy HTTPS_PROXY https_proxy NO_PROXY no_proxy ALL_PROXY all_proxy
 
@@ -63,17 +41,17 @@ if [ -f /work/shared/spec/providers.tsv ] && ! cmp -s /work/shared/spec/provider
 fi
 
 # --- the sample --------------------------------------------------------------------------
-if python3 "$D/registry.py" plan "$TSV" "$W" > "$W/plan.log" 2>&1; then
-	cat "$W/plan.log"
+if python3 "$D/registry.py" plan "$TSV" "$OUT" > "$OUT/plan.log" 2>&1; then
+	cat "$OUT/plan.log"
 	ok "sample picked from providers.tsv"
 else
-	bad "plan" "$W/plan.log"; finish
+	bad "plan" "$OUT/plan.log"; finish
 fi
 
 # --- certificates: a test CA, another CA, one server certificate for every host -----------
-q() { "$@" >> "$W/openssl.log" 2>&1; }
+q() { "$@" >> "$OUT/openssl.log" 2>&1; }
 (
-	cd "$W" || exit 1
+	cd "$OUT" || exit 1
 	for ca in ca other; do
 		q openssl req -x509 -newkey rsa:2048 -nodes -keyout $ca.key -out $ca.pem -days 30 \
 			-subj "/CN=registry-it $ca" \
@@ -85,55 +63,45 @@ q() { "$@" >> "$W/openssl.log" 2>&1; }
 	q openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -sha256 \
 		-extfile leaf.ext -out leaf.pem
 )
-if [ -s "$W/leaf.pem" ] && [ -s "$W/other.pem" ] &&
-	openssl verify -CAfile "$W/ca.pem" "$W/leaf.pem" > /dev/null 2>&1; then
-	ok "test CA and one certificate for $(tr ',' '\n' < "$W/san.txt" | grep -c '^DNS:') host names"
+if [ -s "$OUT/leaf.pem" ] && [ -s "$OUT/other.pem" ] &&
+	openssl verify -CAfile "$OUT/ca.pem" "$OUT/leaf.pem" > /dev/null 2>&1; then
+	ok "test CA and one certificate for $(tr ',' '\n' < "$OUT/san.txt" | grep -c '^DNS:') host names"
 else
-	bad "certificates" "$W/openssl.log"; finish
+	bad "certificates" "$OUT/openssl.log"; finish
 fi
 
 # --- the fakes ----------------------------------------------------------------------------
-python3 "$D/fake.py" --ports "$W/ports.json" --log "$W/fake.jsonl" --cert "$W/leaf.pem" --key "$W/leaf.key" \
-	2> "$W/fake.err" &
-PIDS="$PIDS $!"
-i=0; while [ ! -s "$W/ports.json" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-port() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$W/ports.json" "$1"; }
+# (the port file is JSON: {"proxy":p,"tls":p,"plain":p})
+start_fake fakes python3 "$D/fake.py" --ports "$OUT/fakes.port" --log "$OUT/fake.jsonl" --cert "$OUT/leaf.pem" \
+	--key "$OUT/leaf.key" || finish
+port() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$OUT/fakes.port" "$1"; }
 PX=$(port proxy 2>/dev/null) && PLAIN=$(port plain 2>/dev/null)
-if [ -n "$PX" ] && [ -n "$PLAIN" ]; then ok "proxy and fakes listening (proxy $PX, plain $PLAIN)"; else bad "fakes" "$W/fake.err"; finish; fi
+if [ -n "$PX" ] && [ -n "$PLAIN" ]; then ok "proxy and fakes listening (proxy $PX, plain $PLAIN)"; else bad "fakes" "$OUT/fakes.log"; finish; fi
 PROXY=http://127.0.0.1:$PX
 
 MK=sk-gw-client-key-7d1e0c
-printf '[general]\nmaster_key = "%s"\nmax_retries = 0\n[security]\noutbound_policy = "off"\n' "$MK" > "$W/zero.toml"
-cp "$W/zero.toml" "$W/models.toml.full" && cat "$W/models.toml" >> "$W/models.toml.full"
+printf '[general]\nmaster_key = "%s"\nmax_retries = 0\n[security]\noutbound_policy = "off"\n' "$MK" > "$OUT/zero.toml"
+cp "$OUT/zero.toml" "$OUT/models.toml.full" && cat "$OUT/models.toml" >> "$OUT/models.toml.full"
 
 # start NAME CONFIG ENV...: start a gateway (clean environment + ENV) on an
 # ephemeral loopback port; sets GP and GWPID (GP empty when it did not start)
 start() {
 	name=$1 cfg=$2; shift 2
-	: > "$W/$name.log"
 	# shellcheck disable=SC2046
-	env -i PATH="$PATH" $(cat "$W/env.keys") "$@" \
-		"$BIN" api -c "$cfg" --host 127.0.0.1 --port 0 > "$W/$name.log" 2>&1 &
-	GWPID=$!; PIDS="$PIDS $GWPID"
-	i=0; GP=""
-	while [ $i -lt 100 ]; do
-		GP=$(sed -n 's/.*liter-llm proxy listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$W/$name.log")
-		[ -n "$GP" ] && break
-		kill -0 "$GWPID" 2>/dev/null || break
-		sleep 0.05; i=$((i + 1))
-	done
-	if [ -n "$GP" ]; then ok "gateway '$name' started"; else bad "gateway '$name' did not start" "$W/$name.log"; fi
+	start_gw "$OUT/$name.log" env -i PATH="$PATH" $(cat "$OUT/env.keys") "$@" \
+		"$BIN" api -c "$cfg" --host 127.0.0.1 --port 0
+	if [ -n "$GP" ]; then ok "gateway '$name' started"; else bad "gateway '$name' did not start" "$OUT/$name.log"; fi
 }
 # run_check MODE [ARGS]: registry.py check against the running gateway; adds its counts
 run_check() {
 	mode=$1; shift
-	timeout 50 python3 "$D/registry.py" check "$mode" "$W" "http://127.0.0.1:$GP" "$MK" "$W/fake.jsonl" "$@" \
-		> "$W/check-$mode.log" 2>&1
+	timeout 50 python3 "$D/registry.py" check "$mode" "$OUT" "http://127.0.0.1:$GP" "$MK" "$OUT/fake.jsonl" "$@" \
+		> "$OUT/check-$mode.log" 2>&1
 	rc=$?
-	grep -v '^-- ' "$W/check-$mode.log"
-	line=$(grep -E '^-- [a-z]+: [0-9]+ passed, [0-9]+ failed' "$W/check-$mode.log" | tail -n 1)
+	grep -v '^-- ' "$OUT/check-$mode.log"
+	line=$(grep -E '^-- [a-z]+: [0-9]+ passed, [0-9]+ failed' "$OUT/check-$mode.log" | tail -n 1)
 	if [ -z "$line" ]; then
-		bad "check $mode did not finish (exit $rc)" "$W/check-$mode.log"
+		bad "check $mode did not finish (exit $rc)" "$OUT/check-$mode.log"
 		return
 	fi
 	echo "$line"
@@ -145,25 +113,25 @@ run_check() {
 # stop NAME: SIGTERM, clean exit, and no provider key / gateway key in its log
 stop() {
 	name=$1
-	kill -TERM "$GWPID" 2>/dev/null; wait "$GWPID"; rc=$?
-	if [ "$rc" = 0 ]; then ok "gateway '$name' shut down cleanly"; else bad "gateway '$name' exit $rc" "$W/$name.log"; fi
-	leak=$(sed 's/^[^=]*=//' "$W/env.keys" | while read -r k; do grep -l -F -- "$k" "$W/$name.log" > /dev/null && echo "$k"; done)
-	grep -q -F -- "$MK" "$W/$name.log" && leak="$leak $MK"
-	grep -q -F -- "inline-" "$W/$name.log" && leak="$leak inline-*"
+	stop_gw; rc=$?
+	if [ "$rc" = 0 ]; then ok "gateway '$name' shut down cleanly"; else bad "gateway '$name' exit $rc" "$OUT/$name.log"; fi
+	leak=$(sed 's/^[^=]*=//' "$OUT/env.keys" | while read -r k; do grep -l -F -- "$k" "$OUT/$name.log" > /dev/null && echo "$k"; done)
+	grep -q -F -- "$MK" "$OUT/$name.log" && leak="$leak $MK"
+	grep -q -F -- "inline-" "$OUT/$name.log" && leak="$leak inline-*"
 	if [ -z "$leak" ]; then ok "gateway '$name' log carries no key"; else bad "keys in the '$name' log: $leak"; fi
 }
 
 # --- 1. zero-config: <provider>/<model> routed from the env keys ---------------------------------
-start zero "$W/zero.toml" HTTPS_PROXY="$PROXY" HTTP_PROXY="$PROXY" SSL_CERT_FILE="$W/ca.pem"
+start zero "$OUT/zero.toml" HTTPS_PROXY="$PROXY" HTTP_PROXY="$PROXY" SSL_CERT_FILE="$OUT/ca.pem"
 if [ -n "$GP" ]; then
-	if grep -q 'zero-config routing' "$W/zero.log"; then ok "zero-config mode (no [[models]])"
-	else bad "zero-config mode" "$W/zero.log"; fi
+	if grep -q 'zero-config routing' "$OUT/zero.log"; then ok "zero-config mode (no [[models]])"
+	else bad "zero-config mode" "$OUT/zero.log"; fi
 	run_check zero
 	stop zero
 fi
 
 # --- 2. [[models]] entries naming registry providers, no base_url -------------------------------------
-start config "$W/models.toml.full" HTTPS_PROXY="$PROXY" HTTP_PROXY="$PROXY" SSL_CERT_FILE="$W/ca.pem"
+start config "$OUT/models.toml.full" HTTPS_PROXY="$PROXY" HTTP_PROXY="$PROXY" SSL_CERT_FILE="$OUT/ca.pem"
 if [ -n "$GP" ]; then
 	run_check config
 	stop config
@@ -174,24 +142,24 @@ fi
 # HTTP_PROXY; https_proxy (with credentials) must win over HTTPS_PROXY (a dead port); the
 # proxy refuses CONNECT to port 8443 (XAI_BASE_URL)
 PCRED='reg-user:p@ss:w'
-start proxyenv "$W/zero.toml" HTTPS_PROXY="http://127.0.0.1:1" https_proxy="http://reg-user:p%40ss%3Aw@127.0.0.1:$PX" \
-	HTTP_PROXY="$PROXY" NO_PROXY="localhost" SSL_CERT_FILE="$W/ca.pem" \
+start proxyenv "$OUT/zero.toml" HTTPS_PROXY="http://127.0.0.1:1" https_proxy="http://reg-user:p%40ss%3Aw@127.0.0.1:$PX" \
+	HTTP_PROXY="$PROXY" NO_PROXY="localhost" SSL_CERT_FILE="$OUT/ca.pem" \
 	GROQ_BASE_URL="http://localhost:$PLAIN/openai/v1" OPENCODE_GO_BASE_URL="http://localhost:$PLAIN/zen/go/v1" \
 	TOGETHER_AI_BASE_URL="http://127.0.0.1:$PLAIN/v1/" XAI_BASE_URL="https://api.x.ai:8443/v1"
 if [ -n "$GP" ]; then
 	run_check proxyenv "$PLAIN" "$PCRED"
-	if grep -q -e 'p@ss' -e 'p%40ss' "$W/proxyenv.log"; then bad "proxy password in the gateway log"
+	if grep -q -e 'p@ss' -e 'p%40ss' "$OUT/proxyenv.log"; then bad "proxy password in the gateway log"
 	else ok "proxy password not in the gateway log"; fi
 	stop proxyenv
 fi
 
 # --- 4. the wrong CA: SSL_CERT_FILE of another CA -----------------------------------------------------
-start wrongca "$W/zero.toml" HTTPS_PROXY="$PROXY" HTTP_PROXY="$PROXY" NO_PROXY="localhost" \
-	SSL_CERT_FILE="$W/other.pem" TOGETHER_AI_BASE_URL="http://localhost:$PLAIN/v1"
+start wrongca "$OUT/zero.toml" HTTPS_PROXY="$PROXY" HTTP_PROXY="$PROXY" NO_PROXY="localhost" \
+	SSL_CERT_FILE="$OUT/other.pem" TOGETHER_AI_BASE_URL="http://localhost:$PLAIN/v1"
 if [ -n "$GP" ]; then
 	run_check wrongca "$PLAIN"
 	if kill -0 "$GWPID" 2>/dev/null; then ok "gateway still running after the TLS failures"
-	else bad "gateway died" "$W/wrongca.log"; fi
+	else bad "gateway died" "$OUT/wrongca.log"; fi
 	stop wrongca
 fi
 

@@ -34,12 +34,15 @@ import argparse
 import base64
 import json
 import os
-import select
 import socket
 import ssl
+import sys
 import threading
 import time
 from urllib.parse import urlsplit
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from fakehttp import pipe, write_port_file
 
 lock = threading.Lock()
 via = {}          # (proxy-side port, fake port) of a proxy->fake connection -> (route, target)
@@ -241,25 +244,6 @@ def serve(sock, scheme, cid):
 
 # ---- the proxy ---------------------------------------------------------------------------
 
-def pipe(a, b):
-    socks = [a, b]
-    while True:
-        rd, _, _ = select.select(socks, [], [], 60)
-        if not rd:
-            return
-        for s in rd:
-            try:
-                d = s.recv(65536)
-            except OSError:
-                return
-            if not d:
-                return
-            try:
-                (b if s is a else a).sendall(d)
-            except OSError:
-                return
-
-
 def proxy_conn(c, cid):
     u = None
     try:
@@ -356,9 +340,7 @@ def main():
         ports[k] = s.getsockname()[1]
     for k, s in ls.items():
         threading.Thread(target=accept_loop, args=(s, k, ctx), daemon=True).start()
-    with open(a.ports + ".tmp", "w") as f:
-        json.dump(ports, f)
-    os.replace(a.ports + ".tmp", a.ports)
+    write_port_file(a.ports, json.dumps(ports))
     while True:
         time.sleep(3600)
 
