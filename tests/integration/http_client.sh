@@ -8,25 +8,9 @@
 # cancel, pause, HTTPS, proxies (CONNECT with and without Basic auth,
 # absolute-form), NO_PROXY, and the outbound policy.
 # Usage: sh tests/integration/http_client.sh [build-dir]. Ends with "N passed, N failed".
-B=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-ROOT=$(pwd)
-P=0 F=0
-ok()   { P=$((P + 1)); echo "ok   $1"; }
-bad()  { F=$((F + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && [ -f "$2" ] && sed 's/^/     | /' "$2" | tail -n 15; }
-finish() { echo "$P passed, $F failed"; [ "$F" = 0 ]; exit $?; }
-
-command -v python3 >/dev/null 2>&1 || { bad "python3 missing"; finish; }
-command -v openssl >/dev/null 2>&1 || { bad "openssl CLI missing"; finish; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/client-it.XXXXXX") || exit 2
-PIDS=""
-cleanup() {
-  for p in $PIDS; do kill "$p" 2>/dev/null; done
-  for p in $PIDS; do wait "$p" 2>/dev/null; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$(dirname "$0")/lib/common.sh"
+it_init it-http-client "$1"
+need_tools python3 openssl
 # the proxy variables of the caller must not leak into the tests
 unset HTTP_PROXY http_proxy HTTPS_PROXY https_proxy NO_PROXY no_proxy ALL_PROXY all_proxy
 
@@ -40,18 +24,18 @@ if gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Isrc -I
      -fsanitize=address,undefined -fno-sanitize-recover=undefined \
      tests/integration/client/client_drv.c src/http/http_client.c src/http/http_proxy.c \
      src/http/http_parse.c src/http/http_msg.c src/net/loop.c src/net/sock.c src/net/dns.c \
-     src/net/netpolicy.c src/tls/*.c src/json/*.c src/base/*.c "$LIB" -pthread -o "$T/drv" 2>"$T/cc.log"; then
+     src/net/netpolicy.c src/tls/*.c src/json/*.c src/base/*.c "$LIB" -pthread -o "$OUT/drv" 2>"$OUT/cc.log"; then
   ok "build client_drv"
 else
-  bad "build client_drv" "$T/cc.log"; finish
+  bad "build client_drv" "$OUT/cc.log"; finish
 fi
 export ASAN_OPTIONS=detect_leaks=1
-D="timeout 60 $T/drv"
+D="timeout 60 $OUT/drv"
 
 # --- certificates ---------------------------------------------------------------------
-q() { "$@" >>"$T/openssl.log" 2>&1; }
+q() { "$@" >>"$OUT/openssl.log" 2>&1; }
 (
-  cd "$T" || exit 1
+  cd "$OUT" || exit 1
   q openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 30 -subj "/CN=client-it CA" \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
   q openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 30 -subj "/CN=other CA" \
@@ -60,36 +44,23 @@ q() { "$@" >>"$T/openssl.log" 2>&1; }
   printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n' > leaf.ext
   q openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -extfile leaf.ext -out leaf.pem
 )
-if [ -s "$T/leaf.pem" ] && [ -s "$T/other.pem" ]; then ok "test CA and certificate"; else bad "test CA and certificate" "$T/openssl.log"; finish; fi
+if [ -s "$OUT/leaf.pem" ] && [ -s "$OUT/other.pem" ]; then ok "test CA and certificate"; else bad "test CA and certificate" "$OUT/openssl.log"; finish; fi
 
 # --- servers ---------------------------------------------------------------------------
-# wait_port FILE: prints the port written to FILE (5 s at most)
-wait_port() {
-  i=0
-  while [ $i -lt 100 ]; do
-    [ -s "$1" ] && { cat "$1"; return 0; }
-    sleep 0.05; i=$((i + 1))
-  done
-  return 1
-}
-python3 tests/integration/client/fake_upstream.py --port-file "$T/up.port" --stats "$T/up.stats" 2>"$T/up.log" &
-PIDS="$PIDS $!"
-python3 tests/integration/client/fake_upstream.py --port-file "$T/tls.port" --stats "$T/tls.stats" \
-  --tls "$T/leaf.pem" "$T/leaf.key" 2>"$T/tls.log" &
-PIDS="$PIDS $!"
-python3 tests/integration/client/fake_upstream.py --host ::1 --port-file "$T/up6.port" 2>"$T/up6.log" &
-PIDS="$PIDS $!"
-python3 tests/integration/client/fake_proxy.py --port-file "$T/px.port" --log "$T/px.log" 2>"$T/pxerr.log" &
-PIDS="$PIDS $!"
-python3 tests/integration/client/fake_proxy.py --port-file "$T/pxa.port" --log "$T/pxa.log" --auth 'u:p@ss' 2>"$T/pxaerr.log" &
-PIDS="$PIDS $!"
-UP=$(wait_port "$T/up.port") && TLS=$(wait_port "$T/tls.port") && UP6=$(wait_port "$T/up6.port") &&
-  PX=$(wait_port "$T/px.port") && PXA=$(wait_port "$T/pxa.port")
-if [ -n "$PXA" ]; then ok "fake upstreams and proxies started"; else bad "servers did not start" "$T/up.log"; finish; fi
+FAKES=tests/integration/client
+start_fake up python3 $FAKES/fake_upstream.py --port-file "$OUT/up.port" --stats "$OUT/up.stats" && UP=$FP &&
+  start_fake tls python3 $FAKES/fake_upstream.py --port-file "$OUT/tls.port" --stats "$OUT/tls.stats" \
+    --tls "$OUT/leaf.pem" "$OUT/leaf.key" && TLS=$FP &&
+  start_fake up6 python3 $FAKES/fake_upstream.py --host ::1 --port-file "$OUT/up6.port" && UP6=$FP &&
+  start_fake proxy python3 $FAKES/fake_proxy.py --port-file "$OUT/proxy.port" --log "$OUT/px.log" && PX=$FP &&
+  start_fake proxya python3 $FAKES/fake_proxy.py --port-file "$OUT/proxya.port" --log "$OUT/pxa.log" --auth 'u:p@ss' &&
+  PXA=$FP || finish
+ok "fake upstreams and proxies started"
 U=http://127.0.0.1:$UP
 accepts() { sed -n 's/.*accepts=\([0-9]*\).*/\1/p' "$1"; }
 
-# check NAME PATTERN... -- COMMAND...: run the command (the driver: $D ..., or
+# check NAME PATTERN... -- COMMAND...: (this script's own check, not the curl one
+# of lib/common.sh) run the command (the driver: $D ..., or
 # env VAR=... $D ...); every PATTERN (grep -E) must match its output, a
 # PATTERN starting with '!' must not; the exit status must be $want_rc.
 N=0
@@ -100,7 +71,7 @@ check() {
   while [ "$1" != "--" ]; do pats="$pats
 $1"; shift; done
   shift
-  N=$((N + 1)); out=$T/out.$N
+  N=$((N + 1)); out=$OUT/out.$N
   "$@" >"$out" 2>&1
   rc=$?
   good=1
@@ -130,9 +101,9 @@ check "slow trickled body delivered incrementally" 'status=200 err=ok ndata=[4-9
 check "pause/resume: nothing delivered while paused" 'status=200 err=ok .*bytes=20 .*paused_ok=1' -- $D --pause-ms 400 "$U/trickle"
 
 # --- keep-alive -------------------------------------------------------------------------------
-a0=$(accepts "$T/up.stats")
+a0=$(accepts "$OUT/up.stats")
 check "keep-alive reuse (5 requests)" 'stats requests=5 connects=1 reused=4 ' 'result i=5 status=200 err=ok .*reused=1' -- $D -n 5 "$U/cl"
-a1=$(accepts "$T/up.stats")
+a1=$(accepts "$OUT/up.stats")
 if [ $((a1 - a0)) = 1 ]; then ok "keep-alive: the upstream saw one connection for 5 requests"; else bad "keep-alive: upstream saw $((a1 - a0)) connections"; fi
 check "idle connection closed by the server: detected, not reused" \
   'result i=2 status=200 err=ok .*reused=0' 'stale=[12] ' -- $D -n 2 --sleep 400 "$U/closeidle"
@@ -156,37 +127,37 @@ check "cancel mid-body: no callback afterwards" 'result i=1 cancelled bytes=8 ' 
 check "invalid URL refused at once" 'err=invalid_request' "reason: invalid URL 'http://a\.\.b/': invalid host name" -- $D "http://a..b/"
 
 # --- HTTPS ---------------------------------------------------------------------------------------
-export SSL_CERT_FILE="$T/ca.pem"
+export SSL_CERT_FILE="$OUT/ca.pem"
 check "HTTPS (SNI localhost) with keep-alive" 'result i=1 status=200 err=ok .*body=hello$' \
   'result i=3 status=200 err=ok .*reused=1' 'connects=1 reused=2' -- $D -n 3 "https://localhost:$TLS/cl"
 check "HTTPS to an IP literal (IP SAN), chunked" 'status=200 err=ok .*body=hello world$' -- $D "https://127.0.0.1:$TLS/chunked"
 check "HTTPS with an untrusted CA: worded TLS error" 'err=tls ' \
-  "reason: TLS handshake with localhost:$TLS failed: " -- env SSL_CERT_FILE="$T/other.pem" $D "https://localhost:$TLS/cl"
+  "reason: TLS handshake with localhost:$TLS failed: " -- env SSL_CERT_FILE="$OUT/other.pem" $D "https://localhost:$TLS/cl"
 
 # --- proxies -----------------------------------------------------------------------------------------
-: >"$T/px.log"
+: >"$OUT/px.log"
 check "HTTPS through a CONNECT proxy" 'status=200 err=ok .*body=hello$' \
   'result i=2 .*reused=1' -- env HTTPS_PROXY=http://127.0.0.1:$PX $D -n 2 "https://localhost:$TLS/cl"
-if grep -q "^CONNECT localhost:$TLS auth=none" "$T/px.log" && [ "$(grep -c CONNECT "$T/px.log")" = 1 ]; then
+if grep -q "^CONNECT localhost:$TLS auth=none" "$OUT/px.log" && [ "$(grep -c CONNECT "$OUT/px.log")" = 1 ]; then
   ok "proxy saw one CONNECT localhost:$TLS (tunnel reused)"
-else bad "proxy log for CONNECT" "$T/px.log"; fi
-: >"$T/pxa.log"
+else bad "proxy log for CONNECT" "$OUT/px.log"; fi
+: >"$OUT/pxa.log"
 check "CONNECT proxy with Basic auth" 'status=200 err=ok .*body=hello world$' \
   -- env https_proxy="http://u:p%40ss@127.0.0.1:$PXA" $D "https://localhost:$TLS/chunked"
-if grep -q "^CONNECT localhost:$TLS auth=ok" "$T/pxa.log"; then ok "proxy checked the credentials"; else bad "proxy auth log" "$T/pxa.log"; fi
+if grep -q "^CONNECT localhost:$TLS auth=ok" "$OUT/pxa.log"; then ok "proxy checked the credentials"; else bad "proxy auth log" "$OUT/pxa.log"; fi
 check "CONNECT proxy without credentials: 407 reported" 'err=proxy ' \
   "refused CONNECT to localhost:$TLS: 407 Proxy Authentication Required" -- env HTTPS_PROXY="http://127.0.0.1:$PXA" $D "https://localhost:$TLS/cl"
-: >"$T/px.log"
+: >"$OUT/px.log"
 check "plain http through the proxy (absolute-form)" 'status=200 err=ok .*body=hello$' -- env HTTP_PROXY=http://127.0.0.1:$PX $D "$U/cl"
-if grep -q "^GET http://127.0.0.1:$UP/cl auth=none" "$T/px.log"; then ok "proxy saw the absolute-form request"; else bad "proxy absolute-form log" "$T/px.log"; fi
-: >"$T/pxa.log"
+if grep -q "^GET http://127.0.0.1:$UP/cl auth=none" "$OUT/px.log"; then ok "proxy saw the absolute-form request"; else bad "proxy absolute-form log" "$OUT/px.log"; fi
+: >"$OUT/pxa.log"
 check "absolute-form with Basic auth" 'status=200 err=ok .*body=hello$' -- env HTTP_PROXY="http://u:p%40ss@127.0.0.1:$PXA" $D "$U/cl"
-if grep -q "^GET http://127.0.0.1:$UP/cl auth=ok" "$T/pxa.log"; then ok "proxy checked absolute-form credentials"; else bad "proxy absolute-form auth log" "$T/pxa.log"; fi
-: >"$T/px.log"
+if grep -q "^GET http://127.0.0.1:$UP/cl auth=ok" "$OUT/pxa.log"; then ok "proxy checked absolute-form credentials"; else bad "proxy absolute-form auth log" "$OUT/pxa.log"; fi
+: >"$OUT/px.log"
 check "NO_PROXY bypass (CIDR and name)" 'result i=1 status=200 err=ok' -- env HTTP_PROXY=http://127.0.0.1:$PX \
   HTTPS_PROXY=http://127.0.0.1:$PX NO_PROXY="example.com, 127.0.0.0/8,localhost" $D "$U/cl"
 check "NO_PROXY bypass (host:port)" 'status=200 err=ok' -- env HTTPS_PROXY=http://127.0.0.1:$PX no_proxy="localhost:$TLS" $D "https://localhost:$TLS/cl"
-if [ ! -s "$T/px.log" ]; then ok "proxy saw nothing for NO_PROXY destinations"; else bad "proxy used despite NO_PROXY" "$T/px.log"; fi
+if [ ! -s "$OUT/px.log" ]; then ok "proxy saw nothing for NO_PROXY destinations"; else bad "proxy used despite NO_PROXY" "$OUT/px.log"; fi
 want_rc=2
 check "unsupported proxy scheme: start-up error" \
   "proxy: invalid HTTPS_PROXY 'socks5://127.0.0.1:1': proxy scheme 'socks5' is not supported" -- env HTTPS_PROXY=socks5://127.0.0.1:1 $D "https://localhost:$TLS/cl"
@@ -205,10 +176,10 @@ if [ -n "$V6NAME" ]; then
 else
   echo "skip deny_private IPv6 name: no name for ::1 in /etc/hosts (covered by the netpolicy unit tests)"
 fi
-: >"$T/px.log"
+: >"$OUT/px.log"
 check "deny_private through a proxy: checked before the CONNECT" 'err=outbound_forbidden' \
   "resolves to forbidden address 127\.0\.0\.1" -- env HTTPS_PROXY=http://127.0.0.1:$PX $D --policy deny_private "https://localhost:$TLS/cl"
-if [ ! -s "$T/px.log" ]; then ok "no CONNECT sent for a refused destination"; else bad "CONNECT sent despite the policy" "$T/px.log"; fi
+if [ ! -s "$OUT/px.log" ]; then ok "no CONNECT sent for a refused destination"; else bad "CONNECT sent despite the policy" "$OUT/px.log"; fi
 check "deny_private through a proxy: literal IP passes" 'status=200 err=ok' \
   -- env HTTPS_PROXY=http://127.0.0.1:$PX $D --policy deny_private "https://127.0.0.1:$TLS/cl"
 check "allowlist: listed origin passes" 'status=200 err=ok' -- $D --policy allowlist --allow "$U" "$U/cl"

@@ -11,9 +11,12 @@ closes; then the client connection is closed too."""
 import argparse
 import base64
 import os
-import select
 import socket
+import sys
 import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from fakehttp import pipe, write_port_file
 
 args = None
 lock = threading.Lock()
@@ -34,22 +37,6 @@ def read_head(sock):
         buf += d
     head, _, rest = buf.partition(b"\r\n\r\n")
     return head, rest
-
-
-def pipe(a, b):
-    socks = [a, b]
-    while True:
-        r, _, _ = select.select(socks, [], [], 30)
-        if not r:
-            return
-        for s in r:
-            try:
-                d = s.recv(65536)
-            except OSError:
-                return
-            if not d:
-                return
-            (b if s is a else a).sendall(d)
 
 
 def handle(c):
@@ -85,7 +72,7 @@ def handle(c):
             c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
             if rest:
                 u.sendall(rest)
-            pipe(c, u)
+            pipe(c, u, idle=30)
             u.close()
             return
         if not target.startswith("http://"):
@@ -123,9 +110,7 @@ def main():
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(("127.0.0.1", 0))
     ls.listen(64)
-    with open(args.port_file + ".tmp", "w") as f:
-        f.write("%d\n" % ls.getsockname()[1])
-    os.replace(args.port_file + ".tmp", args.port_file)
+    write_port_file(args.port_file, "%d\n" % ls.getsockname()[1])
     while True:
         s, _ = ls.accept()
         threading.Thread(target=handle, args=(s,), daemon=True).start()

@@ -30,6 +30,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from fakehttp import write_port_file
+
 lock = threading.Lock()
 counts = {"accepts": 0, "requests": 0}
 args = None
@@ -174,9 +177,7 @@ def main():
     if args.stats:
         with open(args.stats, "w") as f:
             f.write("accepts=0 requests=0\n")
-    with open(args.port_file + ".tmp", "w") as f:
-        f.write("%d\n" % ls.getsockname()[1])
-    os.replace(args.port_file + ".tmp", args.port_file)
+    write_port_file(args.port_file, "%d\n" % ls.getsockname()[1])
     while True:
         s, _ = ls.accept()
         bump("accepts")
