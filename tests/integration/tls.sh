@@ -8,23 +8,9 @@
 # the system.
 # Client: tests/integration/tls/tls_probe.c, built here against src/ (ASan).
 # Usage: sh tests/integration/tls.sh [build-dir]. Ends with "N passed, N failed".
-B=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-P=0 F=0
-ok()   { P=$((P + 1)); echo "ok   $1"; }
-bad()  { F=$((F + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     | /' "$2" | tail -n 12; }
-finish() { echo "$P passed, $F failed"; [ "$F" = 0 ]; exit $?; }
-
-command -v openssl >/dev/null 2>&1 || { echo "openssl CLI missing"; bad "openssl CLI"; finish; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/tls-it.XXXXXX") || exit 2
-PIDS=""
-cleanup() {
-  for p in $PIDS; do kill "$p" 2>/dev/null; done
-  for p in $PIDS; do wait "$p" 2>/dev/null; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$(dirname "$0")/lib/common.sh"
+it_init it-tls "$1"
+need_tools openssl
 
 # --- build the probe -------------------------------------------------------------
 INC=$(ls -d "$B"/vendor/bearssl-*/inc 2>/dev/null | head -n 1)
@@ -35,16 +21,16 @@ if [ -z "$INC" ] || [ ! -f "$LIB" ]; then bad "BearSSL not built ($LIB)"; finish
 if gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc -I"$INC" -I"$JSMN" -g -O1 \
      -fsanitize=address,undefined -fno-sanitize-recover=undefined \
      tests/integration/tls/tls_probe.c src/tls/*.c src/json/*.c src/base/*.c \
-     "$LIB" -pthread -o "$T/tls_probe" 2>"$T/cc.log"; then
+     "$LIB" -pthread -o "$OUT/tls_probe" 2>"$OUT/cc.log"; then
   ok "build tls_probe"
 else
-  bad "build tls_probe" "$T/cc.log"; finish
+  bad "build tls_probe" "$OUT/cc.log"; finish
 fi
 export ASAN_OPTIONS=detect_leaks=1
 
 # --- certificates -------------------------------------------------------------------
-cd "$T" || exit 2
-q() { "$@" >>"$T/openssl.log" 2>&1; }
+cd "$OUT" || finish
+q() { "$@" >>"$OUT/openssl.log" 2>&1; }
 mkdir db && touch db/index.txt && echo 1000 > db/serial
 cat > ca.cnf <<'CNF'
 [ca]
@@ -107,23 +93,18 @@ sign chained inter "DNS:localhost"
 q openssl req -x509 -newkey rsa:2048 -nodes -keyout self.key -out self.pem -days 30 -subj "/CN=localhost" \
   -addext "subjectAltName=DNS:localhost,IP:127.0.0.1"
 n=0; for c in good goodec wrong expired future unknown weak chained self; do [ -s "$c.pem" ] && n=$((n + 1)); done
-if [ "$n" = 9 ]; then ok "test certificates generated"; else bad "test certificates generated ($n of 9)" "$T/openssl.log"; finish; fi
+if [ "$n" = 9 ]; then ok "test certificates generated"; else bad "test certificates generated ($n of 9)" "$OUT/openssl.log"; finish; fi
 
 # --- servers -------------------------------------------------------------------------
 # serve NAME CERT KEY [s_server options...]: starts s_server -www, sets port_NAME
 serve() {
   name=$1 cert=$2 key=$3; shift 3
-  : >"$T/srv_$name.log"
-  openssl s_server -accept 127.0.0.1:0 -cert "$cert" -key "$key" -www "$@" >>"$T/srv_$name.log" 2>&1 </dev/null &
-  PIDS="$PIDS $!"
-  i=0; port=""
-  while [ $i -lt 50 ]; do
-    port=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$T/srv_$name.log" | head -n 1)
-    [ -n "$port" ] && break
-    sleep 0.1; i=$((i + 1))
-  done
+  : >"$OUT/srv_$name.log"
+  openssl s_server -accept 127.0.0.1:0 -cert "$cert" -key "$key" -www "$@" >>"$OUT/srv_$name.log" 2>&1 </dev/null &
+  track $!
+  port=$(wait_listen "$OUT/srv_$name.log" $! 's/^ACCEPT 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p')
   eval "port_$name=\$port"
-  [ -n "$port" ] || echo "server $name did not start: $(tail -n 3 "$T/srv_$name.log")"
+  [ -n "$port" ] || echo "server $name did not start: $(tail -n 3 "$OUT/srv_$name.log")"
 }
 serve good good.pem good.key -alpn http/1.1
 serve goodec goodec.pem goodec.key
@@ -140,26 +121,26 @@ serve tls11 good.pem good.key -tls1_1 -cipher DEFAULT:@SECLEVEL=0
 head -c 300000 /dev/urandom > big.bin
 serve files good.pem good.key -WWW   # files from the current directory (the later -WWW wins over -www)
 
-PROBE="timeout 60 $T/tls_probe"
-export SSL_CERT_FILE="$T/ca.pem"
+PROBE="timeout 60 $OUT/tls_probe"
+export SSL_CERT_FILE="$OUT/ca.pem"
 unset SSL_CERT_DIR
 
 # expect_ok NAME OUT-PATTERN PROBE-ARGS...: the probe succeeds and prints the pattern
 expect_ok() {
   name=$1 pat=$2; shift 2
-  $PROBE "$@" >"$T/out" 2>&1
+  $PROBE "$@" >"$OUT/out" 2>&1
   rc=$?
-  if [ $rc = 0 ] && grep -Eq "$pat" "$T/out"; then ok "$name"; else bad "$name (exit $rc)" "$T/out"; fi
+  if [ $rc = 0 ] && grep -Eq "$pat" "$OUT/out"; then ok "$name"; else bad "$name (exit $rc)" "$OUT/out"; fi
 }
 # expect_fail NAME REASON-PATTERN PROBE-ARGS...: refused, and the message names the reason
 expect_fail() {
   name=$1 pat=$2; shift 2
-  $PROBE "$@" >"$T/out" 2>&1
+  $PROBE "$@" >"$OUT/out" 2>&1
   rc=$?
-  if [ $rc = 1 ] && grep -q "conn 1: FAIL" "$T/out" && grep -Eq "$pat" "$T/out"; then
-    ok "$name: $(sed -n 's/.*failed: //p' "$T/out" | head -n 1)"
+  if [ $rc = 1 ] && grep -q "conn 1: FAIL" "$OUT/out" && grep -Eq "$pat" "$OUT/out"; then
+    ok "$name: $(sed -n 's/.*failed: //p' "$OUT/out" | head -n 1)"
   else
-    bad "$name (exit $rc)" "$T/out"
+    bad "$name (exit $rc)" "$OUT/out"
   fi
 }
 
@@ -171,34 +152,34 @@ expect_ok "ECDSA leaf" 'conn 1: OK .*status=200' localhost "$port_goodec"
 expect_ok "chain through an intermediate" 'conn 1: OK .*status=200' localhost "$port_chained"
 
 # resumption and handshake counts: 1 full + 4 resumed, the server agrees
-$PROBE -n 5 localhost "$port_good" >"$T/res" 2>&1
+$PROBE -n 5 localhost "$port_good" >"$OUT/res" 2>&1
 rc=$?
-if [ $rc = 0 ] && grep -q 'conn 1: OK resumed=0 .*page=New' "$T/res" \
-   && [ "$(grep -c 'OK resumed=1 .*page=Reused' "$T/res")" = 4 ] \
-   && grep -q 'stats: full=1 resumed=4 failed=0 sessions=1' "$T/res"; then
+if [ $rc = 0 ] && grep -q 'conn 1: OK resumed=0 .*page=New' "$OUT/res" \
+   && [ "$(grep -c 'OK resumed=1 .*page=Reused' "$OUT/res")" = 4 ] \
+   && grep -q 'stats: full=1 resumed=4 failed=0 sessions=1' "$OUT/res"; then
   ok "session resumption: 5 connections = 1 full + 4 resumed handshakes (server says Reused)"
 else
-  bad "session resumption (exit $rc)" "$T/res"
+  bad "session resumption (exit $rc)" "$OUT/res"
 fi
-hits=$(sed -n 's/^conn 5: server: *\([0-9]*\) session cache hits/\1/p' "$T/res")
-if [ -n "$hits" ] && [ "$hits" -ge 4 ]; then ok "server counts $hits session cache hits"; else bad "server session cache hits: '$hits'" "$T/res"; fi
-io_size=$(sed -n 's/.*io_size=\([0-9]*\).*/\1/p' "$T/res")
+hits=$(sed -n 's/^conn 5: server: *\([0-9]*\) session cache hits/\1/p' "$OUT/res")
+if [ -n "$hits" ] && [ "$hits" -ge 4 ]; then ok "server counts $hits session cache hits"; else bad "server session cache hits: '$hits'" "$OUT/res"; fi
+io_size=$(sed -n 's/.*io_size=\([0-9]*\).*/\1/p' "$OUT/res")
 if [ -n "$io_size" ] && [ "$io_size" -gt 33178 ] && [ "$io_size" -lt 45000 ]; then
   ok "memory per connection: $io_size bytes (BearSSL full-duplex buffers 33178 + contexts)"
 else
-  bad "memory per connection: '$io_size'" "$T/res"
+  bad "memory per connection: '$io_size'" "$OUT/res"
 fi
-w=$(sed -n 's/^conn 1: OK .*wakeups=\([0-9]*\)/\1/p' "$T/res")
-if [ -n "$w" ] && [ "$w" -lt 50 ]; then ok "no busy loop: $w poll wake-ups for handshake + request"; else bad "poll wake-ups: '$w'" "$T/res"; fi
+w=$(sed -n 's/^conn 1: OK .*wakeups=\([0-9]*\)/\1/p' "$OUT/res")
+if [ -n "$w" ] && [ "$w" -lt 50 ]; then ok "no busy loop: $w poll wake-ups for handshake + request"; else bad "poll wake-ups: '$w'" "$OUT/res"; fi
 
 # a larger body (300 KB through many records)
-$PROBE -p /big.bin -o "$T/big.out" localhost "$port_files" >"$T/out" 2>&1
+$PROBE -p /big.bin -o "$OUT/big.out" localhost "$port_files" >"$OUT/out" 2>&1
 rc=$?
 # the body file holds the HTTP head too: compare the tail
-if [ $rc = 0 ] && tail -c 300000 "$T/big.out" | cmp -s - big.bin; then
+if [ $rc = 0 ] && tail -c 300000 "$OUT/big.out" | cmp -s - big.bin; then
   ok "300 KB response intact"
 else
-  bad "300 KB response (exit $rc)" "$T/out"
+  bad "300 KB response (exit $rc)" "$OUT/out"
 fi
 
 # --- refusals, each with its reason ---------------------------------------------------------
@@ -216,20 +197,20 @@ expect_fail "TLS 1.1-only server" 'does not support TLS 1.2' localhost "$port_tl
 
 # --- where the anchors come from -------------------------------------------------------------
 mkdir certdir && cp ca.pem "certdir/$(openssl x509 -hash -noout -in ca.pem).0" && cp self.pem certdir/notes.txt
-SSL_CERT_FILE= SSL_CERT_DIR="$T/certdir" $PROBE localhost "$port_good" >"$T/out" 2>&1
-if [ $? = 0 ] && grep -q 'anchors: 1 from' "$T/out"; then ok "SSL_CERT_DIR with hashed names"; else bad "SSL_CERT_DIR" "$T/out"; fi
-SSL_CERT_FILE="$T/nonexistent.pem" $PROBE localhost "$port_good" >"$T/out" 2>&1
-if [ $? = 2 ] && grep -q "anchors: FAIL CA file $T/nonexistent.pem: No such file" "$T/out"; then
+SSL_CERT_FILE= SSL_CERT_DIR="$OUT/certdir" $PROBE localhost "$port_good" >"$OUT/out" 2>&1
+if [ $? = 0 ] && grep -q 'anchors: 1 from' "$OUT/out"; then ok "SSL_CERT_DIR with hashed names"; else bad "SSL_CERT_DIR" "$OUT/out"; fi
+SSL_CERT_FILE="$OUT/nonexistent.pem" $PROBE localhost "$port_good" >"$OUT/out" 2>&1
+if [ $? = 2 ] && grep -q "anchors: FAIL CA file $OUT/nonexistent.pem: No such file" "$OUT/out"; then
   ok "SSL_CERT_FILE that does not exist is an error, not a fallback"
 else
-  bad "SSL_CERT_FILE missing" "$T/out"
+  bad "SSL_CERT_FILE missing" "$OUT/out"
 fi
 # no variables: the system bundle, which does not know the test CA
-env -u SSL_CERT_FILE -u SSL_CERT_DIR $PROBE localhost "$port_good" >"$T/out" 2>&1
-if [ $? = 1 ] && grep -Eq 'anchors: [0-9]+ from' "$T/out" && grep -q 'unknown CA' "$T/out"; then
-  ok "system anchors by default ($(sed -n 's/^anchors: //p' "$T/out")), test CA not trusted"
+env -u SSL_CERT_FILE -u SSL_CERT_DIR $PROBE localhost "$port_good" >"$OUT/out" 2>&1
+if [ $? = 1 ] && grep -Eq 'anchors: [0-9]+ from' "$OUT/out" && grep -q 'unknown CA' "$OUT/out"; then
+  ok "system anchors by default ($(sed -n 's/^anchors: //p' "$OUT/out")), test CA not trusted"
 else
-  bad "system anchors" "$T/out"
+  bad "system anchors" "$OUT/out"
 fi
 
 finish
