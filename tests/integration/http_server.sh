@@ -8,26 +8,9 @@
 # IPv6 [::1] listener, and a graceful drain on SIGTERM while a slow request
 # is in flight. Ends with "N passed, N failed".
 #   usage: sh tests/integration/http_server.sh [build-dir]
-B=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-OUT=$B/it-http
-mkdir -p "$OUT"
-P=0 F=0
-PIDS=""
-
-ok() { P=$((P + 1)); echo "ok $1"; }
-fail() { F=$((F + 1)); echo "FAIL $1${2:+: $2}"; }
-finish() {
-	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
-	echo "$P passed, $F failed"
-	[ "$F" = 0 ]
-	exit $?
-}
-trap 'finish' INT TERM
-
-for tool in gcc curl python3; do
-	command -v "$tool" >/dev/null 2>&1 || { fail "needs $tool"; finish; }
-done
+. "$(dirname "$0")/lib/common.sh"
+it_init it-http "$1" keep   # keep: obj/ is an incremental build
+need_tools gcc curl python3
 
 # --- build ----------------------------------------------------------------------
 # Every file of base/, net/ and http/ goes into a static archive, so the link
@@ -82,13 +65,8 @@ start() {
 	rm -f "$OUT/port.$name"
 	"$BIN" --port 0 --port-file "$OUT/port.$name" "$@" 2>"$OUT/log.$name" &
 	PID=$!
-	PIDS="$PIDS $PID"
-	i=0
-	while [ ! -s "$OUT/port.$name" ] && [ $i -lt 200 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	PORT=$(cat "$OUT/port.$name" 2>/dev/null)
+	track $PID
+	PORT=$(wait_port_file "$OUT/port.$name")
 	if [ -z "$PORT" ]; then
 		fail "start $name" "$(tail -n 3 "$OUT/log.$name")"
 		return 1
@@ -96,20 +74,9 @@ start() {
 	return 0
 }
 
-# stop NAME PID: SIGTERM, expect exit 0 within 10 s.
+# stop NAME PID: SIGTERM, expect exit 0 within 10 s (137: killed after that).
 stop() {
-	kill -TERM "$2" 2>/dev/null
-	i=0
-	while kill -0 "$2" 2>/dev/null && [ $i -lt 200 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	if kill -0 "$2" 2>/dev/null; then
-		kill -KILL "$2"
-		fail "stop $1" "did not exit after SIGTERM"
-		return
-	fi
-	wait "$2"
+	stop_gw "$2"
 	rc=$?
 	if [ "$rc" = 0 ]; then ok "stop_$1_exit_0"; else fail "stop_$1_exit_0" "exit $rc: $(grep -m1 -E 'ERROR|Sanitizer|runtime error' "$OUT/log.$1")"; fi
 }
