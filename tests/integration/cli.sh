@@ -4,12 +4,9 @@
 # broken files (FILE:LINE:COL), auto-discovery from a subdirectory, ${VAR}
 # interpolation, start-up checks. Only failure paths of `api`/`mcp` are run, so
 # the test never starts a server. Usage: sh tests/integration/cli.sh [BUILD_DIR]
-B=${1:-build}
-case $B in /*) ;; *) B=$(pwd)/$B ;; esac
-BIN=$B/liter-llm
-P=0 F=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/cli_sh.XXXXXX") || exit 2
-trap 'rm -rf "$T"' EXIT INT TERM
+. "$(dirname "$0")/lib/common.sh"
+it_init - "$1"   # a fresh temporary directory, outside the repository
+T=$OUT           # (OUT is the last command's stdout below)
 # Keep discovery away from any liter-llm-proxy.toml above the temp dir: every
 # run happens in $T/w (or below), and $T has none; ancestors of /tmp are checked.
 mkdir -p "$T/w"
@@ -17,9 +14,6 @@ for d in "${TMPDIR:-/tmp}" /; do
 	if [ -f "$d/liter-llm-proxy.toml" ]; then echo "note: $d/liter-llm-proxy.toml exists; discovery tests may be skewed"; fi
 done
 unset LITER_LLM_MASTER_KEY LITER_LLM_ETCD_ENDPOINTS LITER_LLM_ETCD_KEY LITER_LLM_LOG RUST_LOG
-
-ok() { P=$((P + 1)); }
-bad() { F=$((F + 1)); echo "FAIL $1"; [ -n "$2" ] && printf '  %s\n' "$2"; }
 
 # run [ENV=..] CMD...: runs in $T/w (or $RUN_DIR), captures $OUT, $ERR, $RC
 run() {
@@ -32,32 +26,32 @@ run() {
 # expect NAME RC [stdout-substring] [stderr-substring]
 expect() {
 	name=$1 rc=$2 so=$3 se=$4
-	if [ "$RC" != "$rc" ]; then bad "$name" "exit $RC, expected $rc; stdout: $OUT; stderr: $ERR"; return; fi
-	if [ -n "$so" ]; then case $OUT in *"$so"*) ;; *) bad "$name" "stdout lacks: $so; got: $OUT"; return ;; esac; fi
-	if [ -n "$se" ]; then case $ERR in *"$se"*) ;; *) bad "$name" "stderr lacks: $se; got: $ERR"; return ;; esac; fi
-	ok
+	if [ "$RC" != "$rc" ]; then fail "$name" "exit $RC, expected $rc; stdout: $OUT; stderr: $ERR"; return; fi
+	if [ -n "$so" ]; then case $OUT in *"$so"*) ;; *) fail "$name" "stdout lacks: $so; got: $OUT"; return ;; esac; fi
+	if [ -n "$se" ]; then case $ERR in *"$se"*) ;; *) fail "$name" "stderr lacks: $se; got: $ERR"; return ;; esac; fi
+	ok "$name"
 }
 
 # stderr must be exactly one line "Error: <msg>" and stdout empty
 expect_fatal() {
 	name=$1 msg=$2
-	if [ "$RC" != 1 ]; then bad "$name" "exit $RC, expected 1; stderr: $ERR"; return; fi
-	if [ -n "$OUT" ]; then bad "$name" "stdout not empty: $OUT"; return; fi
+	if [ "$RC" != 1 ]; then fail "$name" "exit $RC, expected 1; stderr: $ERR"; return; fi
+	if [ -n "$OUT" ]; then fail "$name" "stdout not empty: $OUT"; return; fi
 	last=$(printf '%s\n' "$ERR" | tail -n 1)
-	if [ "$last" != "Error: $msg" ]; then bad "$name" "got: $last
+	if [ "$last" != "Error: $msg" ]; then fail "$name" "got: $last
   want: Error: $msg"; return; fi
-	ok
+	ok "$name"
 }
 
 absent() { # NAME STRING: STRING must appear in neither output
-	case "$OUT$ERR" in *"$2"*) bad "$1" "secret leaked: $2" ;; *) ok ;; esac
+	case "$OUT$ERR" in *"$2"*) fail "$1" "secret leaked: $2" ;; *) ok "$1" ;; esac
 }
 
-[ -x "$BIN" ] || { echo "no binary $BIN"; echo "0 passed, 1 failed"; exit 1; }
+need_bin
 
 # --- version and help ----------------------------------------------------------
 run "$BIN" --version;            expect "--version" 0 "liter-llm 1.18.1"
-[ "$OUT" = "liter-llm 1.18.1" ] && ok || bad "--version exact" "$OUT"
+[ "$OUT" = "liter-llm 1.18.1" ] && ok "--version exact" || fail "--version exact" "$OUT"
 run "$BIN" -V;                   expect "-V" 0 "liter-llm 1.18.1"
 run "$BIN" api -V;               expect "api -V" 0 "liter-llm 1.18.1"
 run "$BIN" --help;               expect "--help" 0 "Usage: liter-llm [OPTIONS] <COMMAND>"
@@ -67,11 +61,11 @@ run "$BIN" help api;             expect "help api" 0 "Usage: liter-llm api [OPTI
 run "$BIN" api --help;           expect "api --help" 0 "--master-key <KEY>"
 run "$BIN" mcp -h;               expect "mcp -h" 0 "--transport <TRANSPORT>"
 run "$BIN" check-config --help;  expect "check-config --help" 0 "[FILE]"
-[ -z "$ERR" ] && ok || bad "help writes nothing to stderr" "$ERR"
+[ -z "$ERR" ] && ok "help writes nothing to stderr" || fail "help writes nothing to stderr" "$ERR"
 
 # --- usage errors: exit 2, stderr only ---------------------------------------------
 run "$BIN";                      expect "no subcommand" 2 "" "requires a subcommand"
-[ -z "$OUT" ] && ok || bad "usage error stdout empty" "$OUT"
+[ -z "$OUT" ] && ok "usage error stdout empty" || fail "usage error stdout empty" "$OUT"
 run "$BIN" serve;                expect "unknown subcommand" 2 "" "unrecognized subcommand 'serve'"
 run "$BIN" help nope;            expect "help unknown" 2 "" "unrecognized subcommand 'nope'"
 run "$BIN" api --bogus;          expect "unknown flag" 2 "" "unexpected argument '--bogus' found"
@@ -113,10 +107,10 @@ description = "team-a"
 EOF
 run env CLI_SH_MASTER=sk-cli-sh-master-0004 "$BIN" check-config "$T/good.toml"
 expect "check-config good" 0 "$T/good.toml: ok"
-case $OUT in *"fast (pool of 2, round_robin)"*) ok ;; *) bad "summary pool" "$OUT" ;; esac
-case $OUT in *"team-a (tenant tnt-"*) ok ;; *) bad "summary key" "$OUT" ;; esac
-case $OUT in *"master key: set"*) ok ;; *) bad "summary master" "$OUT" ;; esac
-case $OUT in *"optional tables on: cache"*) ok ;; *) bad "summary tables" "$OUT" ;; esac
+case $OUT in *"fast (pool of 2, round_robin)"*) ok "summary pool" ;; *) fail "summary pool" "$OUT" ;; esac
+case $OUT in *"team-a (tenant tnt-"*) ok "summary key" ;; *) fail "summary key" "$OUT" ;; esac
+case $OUT in *"master key: set"*) ok "summary master" ;; *) fail "summary master" "$OUT" ;; esac
+case $OUT in *"optional tables on: cache"*) ok "summary tables" ;; *) fail "summary tables" "$OUT" ;; esac
 absent "summary hides token" "vk-cli-sh-token-0003"
 absent "summary hides api key" "sk-cli-sh-upstream-0001"
 absent "summary hides master" "sk-cli-sh-master-0004"
@@ -142,14 +136,14 @@ weights = [1.0]
 EOF
 run "$BIN" check-config "$T/broken.toml"
 expect "check-config broken: exit" 1
-case $ERR in *"$T/broken.toml:2:8: invalid type for 'port' in [server]: expected u16, found string"*) ok ;; *) bad "broken 2:8" "$ERR" ;; esac
-case $ERR in *"$T/broken.toml:3:1: unknown key 'colour' in [server]"*) ok ;; *) bad "broken 3:1" "$ERR" ;; esac
-case $ERR in *"$T/broken.toml:7:13: virtual key '<no description>': tenant_id \"master\" is reserved"*) ok ;; *) bad "broken 7:13" "$ERR" ;; esac
-case $ERR in *"$T/broken.toml:11:1: unknown key(s) in [routing] for strategy \"round_robin\": weights. Accepted keys: strategy"*) ok ;; *) bad "broken 11:1" "$ERR" ;; esac
+case $ERR in *"$T/broken.toml:2:8: invalid type for 'port' in [server]: expected u16, found string"*) ok "broken 2:8" ;; *) fail "broken 2:8" "$ERR" ;; esac
+case $ERR in *"$T/broken.toml:3:1: unknown key 'colour' in [server]"*) ok "broken 3:1" ;; *) fail "broken 3:1" "$ERR" ;; esac
+case $ERR in *"$T/broken.toml:7:13: virtual key '<no description>': tenant_id \"master\" is reserved"*) ok "broken 7:13" ;; *) fail "broken 7:13" "$ERR" ;; esac
+case $ERR in *"$T/broken.toml:11:1: unknown key(s) in [routing] for strategy \"round_robin\": weights. Accepted keys: strategy"*) ok "broken 11:1" ;; *) fail "broken 11:1" "$ERR" ;; esac
 n=$(printf '%s\n' "$ERR" | grep -c "^$T/broken.toml:")
-[ "$n" = 4 ] && ok || bad "broken: all 4 errors listed" "$ERR"
+[ "$n" = 4 ] && ok "broken: all 4 errors listed" || fail "broken: all 4 errors listed" "$ERR"
 first=$(printf '%s\n' "$ERR" | head -n 1)
-case $first in "$T/broken.toml:2:8:"*) ok ;; *) bad "errors sorted by position" "$first" ;; esac
+case $first in "$T/broken.toml:2:8:"*) ok "errors sorted by position" ;; *) fail "errors sorted by position" "$first" ;; esac
 absent "errors hide token" "vk-cli-sh-secret-0005"
 run "$BIN" api -c "$T/broken.toml"
 expect_fatal "api broken: first error" "invalid TOML config: unknown key(s) in [routing] for strategy \"round_robin\": weights. Accepted keys: strategy"
@@ -175,7 +169,7 @@ mkdir -p "$T/w/proj/a/b"
 printf '[[models]]\nname = "disc"\nprovider_model = "openai/x"\napi_key = "k"\n' >"$T/w/proj/liter-llm-proxy.toml"
 RUN_DIR=$T/w/proj/a/b run "$BIN" check-config
 expect "discovery from subdirectory" 0 "$T/w/proj/liter-llm-proxy.toml: ok"
-case $OUT in *"disc -> openai/x"*) ok ;; *) bad "discovered content" "$OUT" ;; esac
+case $OUT in *"disc -> openai/x"*) ok "discovered content" ;; *) fail "discovered content" "$OUT" ;; esac
 mkdir -p "$T/w/proj/a/liter-llm-proxy.toml"   # a directory with the name is not a config
 RUN_DIR=$T/w/proj/a/b run "$BIN" check-config
 expect "discovery skips directories" 0 "$T/w/proj/liter-llm-proxy.toml: ok"
@@ -186,7 +180,7 @@ RUN_DIR=$T/w/proj/a/b run "$BIN" mcp
 expect "mcp uses discovery too" 1 "" "out of range for u16"
 run "$BIN" check-config
 expect "nothing to discover" 0 "no liter-llm-proxy.toml found in"
-case $OUT in *"models: 0 entries"*) ok ;; *) bad "defaults summary" "$OUT" ;; esac
+case $OUT in *"models: 0 entries"*) ok "defaults summary" ;; *) fail "defaults summary" "$OUT" ;; esac
 
 # --- api start-up checks (all fail before any server would start) ----------------------
 run "$BIN" api --watch
@@ -198,13 +192,13 @@ expect "etcd from env refused" 1 "" "Error: --etcd-endpoint requires the 'etcd-w
 printf '[server]\ncors_origins = ["*"]\n[security]\noutbound_policy = "allowlist"\n' >"$T/allow.toml"
 run "$BIN" api -c "$T/allow.toml" --master-key sk-cli-sh-argv-0006
 expect_fatal "allowlist without entries" "security.outbound_policy = \"allowlist\" requires at least one entry in security.outbound_allowlist"
-case $ERR in *"visible in the process table"*) ok ;; *) bad "--master-key warning" "$ERR" ;; esac
-case $ERR in *'cors_origins contains "*"'*) ok ;; *) bad "CORS warning" "$ERR" ;; esac
+case $ERR in *"visible in the process table"*) ok "--master-key warning" ;; *) fail "--master-key warning" "$ERR" ;; esac
+case $ERR in *'cors_origins contains "*"'*) ok "CORS warning" ;; *) fail "CORS warning" "$ERR" ;; esac
 absent "argv master key not logged" "sk-cli-sh-argv-0006"
 run "$BIN" api -c "$T/allow.toml" --host 127.0.0.1
-case $ERR in *"cors_origins"*) bad "no CORS warning on 127.0.0.1" "$ERR" ;; *) ok ;; esac
+case $ERR in *"cors_origins"*) fail "no CORS warning on 127.0.0.1" "$ERR" ;; *) ok "no CORS warning on 127.0.0.1" ;; esac
 run env LITER_LLM_MASTER_KEY=sk-cli-sh-env-0007 "$BIN" api -c "$T/allow.toml"
-case $ERR in *"visible in the process table"*) bad "no warning for env master key" "$ERR" ;; *) ok ;; esac
+case $ERR in *"visible in the process table"*) fail "no warning for env master key" "$ERR" ;; *) ok "no warning for env master key" ;; esac
 printf '[security]\noutbound_policy = "allowlist"\noutbound_allowlist = ["not a url"]\n' >"$T/allow2.toml"
 run "$BIN" api -c "$T/allow2.toml"
 expect_fatal "allowlist bad URL" "invalid URL in outbound_allowlist (\"not a url\"): relative URL without a base"
@@ -224,5 +218,4 @@ printf '[mcp]\nstdio_key_id = "vk-nope"\n[[keys]]\nkey = "vk-other-0008"\n' >"$T
 run "$BIN" mcp -c "$T/mcpkey.toml"
 expect_fatal "stdio_key_id not found" "mcp.stdio_key_id 'vk-nope' not found in the virtual key store; add it under [[keys]] in your config"
 
-echo "$P passed, $F failed"
-[ "$F" = 0 ]
+finish
