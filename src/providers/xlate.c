@@ -196,6 +196,36 @@ void xlate_w_kstr(json_writer *w, const char *key, str s)
 	json_write_kv_strn(w, key, s.p ? s.p : "", s.n);
 }
 
+void xlate_w_kstr_tok(json_writer *w, const char *key, const json_doc *d, int t)
+{
+	if (xlate_is_str(d, t))
+		xlate_w_kraw(w, key, d, t);
+	else
+		json_write_kv_str(w, key, "");
+}
+
+void xlate_w_key(json_writer *w, const json_doc *d, int k, arena *a)
+{
+	str ks;
+	int rc = json_str(d, k, a, &ks);
+	if (rc)
+		xlate_w_fail(w, rc);
+	else
+		json_write_keyn(w, ks.p ? ks.p : "", ks.n);
+}
+
+void xlate_w_member(json_writer *w, const json_doc *d, int k, int v, arena *a)
+{
+	xlate_w_key(w, d, k, a);
+	xlate_w_raw(w, d, v);
+}
+
+void xlate_w_empty_obj(json_writer *w)
+{
+	json_write_obj_begin(w);
+	json_write_obj_end(w);
+}
+
 str xlate_join_strs(const json_doc *d, int arr, const char *field, xlate_keep_fn keep,
 		    const void *ud, arena *a, int *rc)
 {

@@ -97,6 +97,8 @@ typedef struct xlate_req_info {
 
 /* ---- helpers for translators (xlate.c) ------------------------------------ */
 
+#define XLATE_NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Fill e (may be NULL): kind, status 0, type "", formatted message. */
 void xlate_err_set(xlate_err *e, xlate_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -155,6 +157,23 @@ static inline bool xlate_nonempty_str(const json_doc *d, int i)
 {
 	return xlate_is_str(d, i) && json_raw(d, i).n > 2;
 }
+/* Token i (may be -1) is a number. */
+static inline bool xlate_is_num(const json_doc *d, int i)
+{
+	return i >= 0 && json_typeof(d, i) == JSON_NUMBER;
+}
+/* i when token i is an array, else -1 (which json_iter_begin iterates as empty). */
+static inline int xlate_arr(const json_doc *d, int i)
+{
+	return json_typeof(d, i) == JSON_ARRAY ? i : -1;
+}
+/* An OpenAI tools[] entry that is a function tool: a "function" object and
+ * "type" "function" or no type. */
+static inline bool xlate_is_function_tool(const json_doc *d, int t)
+{
+	int ty = xlate_get(d, t, "type");
+	return json_typeof(d, xlate_get(d, t, "function")) == JSON_OBJECT && (ty < 0 || xlate_tok_is(d, ty, "function"));
+}
 /* a + b, saturating at UINT64_MAX (token counts). */
 static inline uint64_t xlate_sat_add(uint64_t a, uint64_t b)
 {
@@ -163,10 +182,24 @@ static inline uint64_t xlate_sat_add(uint64_t a, uint64_t b)
 
 /* Writers that leave errors sticky in w (json_write_finish reports them):
  * xlate_w_raw copies token i's raw JSON text; xlate_w_kraw writes key then
- * that text; xlate_w_kstr writes key and the string s (NULL s.p = ""). */
+ * that text; xlate_w_kstr writes key and the string s (NULL s.p = "");
+ * xlate_w_kstr_tok writes key and string token t as it is, or "" when t is
+ * not a string; xlate_w_key writes key token k (unescaped, into a when it
+ * holds escapes) as a key, and xlate_w_member that key and value v's raw
+ * text; xlate_w_empty_obj writes {}; xlate_w_fail makes rc (when not 0) the
+ * writer's error unless it has one. */
 void xlate_w_raw(json_writer *w, const json_doc *d, int i);
 void xlate_w_kraw(json_writer *w, const char *key, const json_doc *d, int i);
 void xlate_w_kstr(json_writer *w, const char *key, str s);
+void xlate_w_kstr_tok(json_writer *w, const char *key, const json_doc *d, int t);
+void xlate_w_key(json_writer *w, const json_doc *d, int k, arena *a);
+void xlate_w_member(json_writer *w, const json_doc *d, int k, int v, arena *a);
+void xlate_w_empty_obj(json_writer *w);
+static inline void xlate_w_fail(json_writer *w, int rc)
+{
+	if (rc && !w->err)
+		w->err = rc;
+}
 
 /* Keep-predicate for xlate_join_strs: element el of the array qualifies. */
 typedef bool (*xlate_keep_fn)(const json_doc *d, int el, const void *ud);

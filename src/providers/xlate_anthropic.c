@@ -39,8 +39,6 @@ static const char *const consumed_keys[] = {
 	"web_search_options", "modalities", "seed",
 };
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 /* ---- small helpers ---------------------------------------------------------- */
 
 static const char *map_stop(const json_doc *d, int sr)
@@ -282,7 +280,7 @@ static int w_assistant(rq *r, int m, size_t mi)
 		}
 	}
 	int calls = xlate_get(d, m, "tool_calls");
-	it = json_iter_begin(d, json_typeof(d, calls) == JSON_ARRAY ? calls : -1);
+	it = json_iter_begin(d, xlate_arr(d, calls));
 	while (json_iter_next(d, &it, NULL, &tc)) {
 		str id, args;
 		int fn = xlate_get(d, tc, "function");
@@ -294,10 +292,7 @@ static int w_assistant(rq *r, int m, size_t mi)
 		json_write_kv_str(w, "type", "tool_use");
 		if ((rc = w_sanitized(r, "id", id)))
 			return rc;
-		if (xlate_is_str(d, name))
-			xlate_w_kraw(w, "name", d, name);
-		else
-			json_write_kv_str(w, "name", "");
+		xlate_w_kstr_tok(w, "name", d, name);
 		json_write_key(w, "input");
 		if ((rc = xlate_w_args_object(w, args, r->flags, mi, ti, r->a, r->err)))
 			return rc;
@@ -459,7 +454,7 @@ static size_t system_blocks(rq *r, int msgs, bool write)
 static bool is_hosted(const json_doc *d, int tool)
 {
 	int t = xlate_get(d, tool, "type");
-	for (size_t i = 0; i < NELEM(hosted_tools); i++)
+	for (size_t i = 0; i < XLATE_NELEM(hosted_tools); i++)
 		if (xlate_tok_is(d, t, hosted_tools[i]))
 			return true;
 	return false;
@@ -504,18 +499,9 @@ static void w_tool(rq *r, int tool)
 		json_iter it = json_iter_begin(d, params);
 		json_write_obj_begin(w);
 		json_write_kv_str(w, "type", "object");
-		while (json_iter_next(d, &it, &k, &v)) {
-			str ks;
-			if (json_str_eq(d, k, STR_LIT("type")))
-				continue;
-			if (json_str(d, k, r->a, &ks)) {
-				if (!w->err)
-					w->err = ERR_NOMEM;
-				break;
-			}
-			json_write_keyn(w, ks.p ? ks.p : "", ks.n);
-			xlate_w_raw(w, d, v);
-		}
+		while (json_iter_next(d, &it, &k, &v))
+			if (!json_str_eq(d, k, STR_LIT("type")))
+				xlate_w_member(w, d, k, v, r->a);
 		json_write_obj_end(w);
 	}
 	if (cc >= 0)
@@ -546,7 +532,7 @@ static uint64_t effort_budget(const json_doc *d, int root, bool *on)
 
 static bool consumed(const json_doc *d, int key)
 {
-	for (size_t i = 0; i < NELEM(consumed_keys); i++)
+	for (size_t i = 0; i < XLATE_NELEM(consumed_keys); i++)
 		if (json_str_eq(d, key, str_from(consumed_keys[i])))
 			return true;
 	return false;
@@ -736,15 +722,9 @@ static int request_body(rq *r)
 	 * (the last one still wins), which keeps this linear in the member count */
 	{
 		json_iter it = json_iter_begin(d, root);
-		while (json_iter_next(d, &it, &k, &v)) {
-			str ks;
-			if (consumed(d, k))
-				continue;
-			if (json_str(d, k, r->a, &ks))
-				return ERR_NOMEM;
-			json_write_keyn(w, ks.p ? ks.p : "", ks.n);
-			xlate_w_raw(w, d, v);
-		}
+		while (json_iter_next(d, &it, &k, &v))
+			if (!consumed(d, k))
+				xlate_w_member(w, d, k, v, r->a);
 	}
 	json_write_obj_end(w);
 	return 0;
@@ -809,7 +789,7 @@ int xlate_anthropic_error_status(str t)
 		{ "rate_limit_error", 429 },      { "api_error", 500 },            { "timeout_error", 504 },
 		{ "overloaded_error", 529 },
 	};
-	for (size_t i = 0; i < NELEM(map); i++)
+	for (size_t i = 0; i < XLATE_NELEM(map); i++)
 		if (str_eq_cstr(t, map[i].type))
 			return map[i].status;
 	return 0;
@@ -965,17 +945,11 @@ int xlate_anthropic_response(const xlate_ctx *cx, const char *in, size_t n, aren
 					continue;
 				int tid = xlate_get(d, b, "id"), name = xlate_get(d, b, "name");
 				json_write_obj_begin(&w);
-				if (xlate_is_str(d, tid))
-					xlate_w_kraw(&w, "id", d, tid);
-				else
-					json_write_kv_str(&w, "id", "");
+				xlate_w_kstr_tok(&w, "id", d, tid);
 				json_write_kv_str(&w, "type", "function");
 				json_write_key(&w, "function");
 				json_write_obj_begin(&w);
-				if (xlate_is_str(d, name))
-					xlate_w_kraw(&w, "name", d, name);
-				else
-					json_write_kv_str(&w, "name", "");
+				xlate_w_kstr_tok(&w, "name", d, name);
 				json_write_key(&w, "arguments");
 				rc = xlate_w_args(&w, d, xlate_get(d, b, "input"), scratch, out->cap);
 				json_write_obj_end(&w);
@@ -1025,7 +999,7 @@ int xlate_anthropic_beta(const char *body, size_t n, arena *scratch, char out[XL
 	if (json_typeof(d, 0) == JSON_OBJECT && json_get(d, 0, "thinking") >= 0)
 		ADD(B_THINK);
 	int tools = xlate_get(d, 0, "tools");
-	json_iter it = json_iter_begin(d, json_typeof(d, tools) == JSON_ARRAY ? tools : -1);
+	json_iter it = json_iter_begin(d, xlate_arr(d, tools));
 	while (json_iter_next(d, &it, NULL, &t)) {
 		int ty = xlate_get(d, t, "type");
 		if (xlate_tok_is(d, ty, "computer_20241022") || xlate_tok_is(d, ty, "computer_use_20250124"))
@@ -1041,10 +1015,10 @@ int xlate_anthropic_beta(const char *body, size_t n, arena *scratch, char out[XL
 			break;
 		}
 	int msgs = xlate_get(d, 0, "messages");
-	it = json_iter_begin(d, json_typeof(d, msgs) == JSON_ARRAY ? msgs : -1);
+	it = json_iter_begin(d, xlate_arr(d, msgs));
 	while (json_iter_next(d, &it, NULL, &m)) {
 		int c = xlate_get(d, m, "content");
-		json_iter pit = json_iter_begin(d, json_typeof(d, c) == JSON_ARRAY ? c : -1);
+		json_iter pit = json_iter_begin(d, xlate_arr(d, c));
 		while (json_iter_next(d, &pit, NULL, &p))
 			if (xlate_str_is(d, p, "type", "document"))
 				ADD(B_PDF);
@@ -1108,19 +1082,13 @@ static int emit_tool(sx *x, bool start, const json_doc *d, int id, int name, str
 	json_write_obj_begin(w);
 	json_write_kv_i64(w, "index", x->st->tool);
 	if (start) {
-		if (xlate_is_str(d, id))
-			xlate_w_kraw(w, "id", d, id);
-		else
-			json_write_kv_str(w, "id", "");
+		xlate_w_kstr_tok(w, "id", d, id);
 		json_write_kv_str(w, "type", "function");
 	}
 	json_write_key(w, "function");
 	json_write_obj_begin(w);
 	if (start) {
-		if (xlate_is_str(d, name))
-			xlate_w_kraw(w, "name", d, name);
-		else
-			json_write_kv_str(w, "name", "");
+		xlate_w_kstr_tok(w, "name", d, name);
 	}
 	if (args_raw.n)
 		json_write_kv_raw(w, "arguments", args_raw.p, args_raw.n);

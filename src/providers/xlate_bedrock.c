@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define CUT(s) (int)((s).n > 64 ? 64 : (s).n), (s).p ? (s).p : "" /* printf "%.*s" of a slice */
 
 enum { ROLE_NONE = 0, ROLE_USER, ROLE_ASSISTANT, ROLE_SYSTEM, ROLE_BAD };
@@ -50,28 +49,6 @@ static int bad(rq *r, const char *fmt, ...)
 	va_end(ap);
 	xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "%s", msg);
 	return ERR_INVAL;
-}
-
-static void w_fail(json_writer *w, int rc)
-{
-	if (rc && !w->err)
-		w->err = rc;
-}
-
-static void w_empty_obj(json_writer *w)
-{
-	json_write_obj_begin(w);
-	json_write_obj_end(w);
-}
-
-static bool is_num(const json_doc *d, int i)
-{
-	return i >= 0 && json_typeof(d, i) == JSON_NUMBER;
-}
-
-static int arr_or_none(const json_doc *d, int i)
-{
-	return json_typeof(d, i) == JSON_ARRAY ? i : -1;
 }
 
 /* The string value of token i in a, or "" (for messages). */
@@ -132,7 +109,7 @@ static const char *image_format(str mt)
 		{ "image/png", "png" }, { "image/jpeg", "jpeg" }, { "image/jpg", "jpeg" },
 		{ "image/gif", "gif" }, { "image/webp", "webp" },
 	};
-	for (size_t i = 0; i < NELEM(map); i++)
+	for (size_t i = 0; i < XLATE_NELEM(map); i++)
 		if (str_eq_nocase(mt, str_from(map[i].mt)))
 			return map[i].fmt;
 	return NULL;
@@ -153,7 +130,7 @@ static const char *document_format(str mt)
 		{ "text/plain", "txt" },
 		{ "text/markdown", "md" },
 	};
-	for (size_t i = 0; i < NELEM(map); i++)
+	for (size_t i = 0; i < XLATE_NELEM(map); i++)
 		if (str_eq_nocase(mt, str_from(map[i].mt)))
 			return map[i].fmt;
 	return NULL;
@@ -356,10 +333,7 @@ static int w_tool_use(rq *r, str id, int name, int args, size_t mi, size_t ti)
 	json_write_key(w, "toolUse");
 	json_write_obj_begin(w);
 	xlate_w_kstr(w, "toolUseId", id);
-	if (xlate_is_str(d, name))
-		xlate_w_kraw(w, "name", d, name);
-	else
-		json_write_kv_str(w, "name", "");
+	xlate_w_kstr_tok(w, "name", d, name);
 	json_write_key(w, "input");
 	if (json_typeof(d, args) == JSON_OBJECT)
 		rc = xlate_copy(w, d, args, r->a) == ERR_NOMEM ? ERR_NOMEM : 0;
@@ -401,7 +375,7 @@ static int w_assistant(rq *r, int m, size_t mi)
 	} else if (c >= 0) {
 		return bad(r, "messages[%zu].content must be a string or an array of parts", mi);
 	}
-	json_iter it = json_iter_begin(d, arr_or_none(d, xlate_get(d, m, "tool_calls")));
+	json_iter it = json_iter_begin(d, xlate_arr(d, xlate_get(d, m, "tool_calls")));
 	while (json_iter_next(d, &it, NULL, &tc)) {
 		int fn = xlate_get(d, tc, "function");
 		str id;
@@ -552,7 +526,7 @@ static int w_system(rq *r, int msgs)
 	rc = xlate_rf_instruction(r->d, xlate_get(r->d, 0, "response_format"), r->a, &tb);
 	if (rc < 0) {
 		buf_free(&tb);
-		w_fail(w, rc);
+		xlate_w_fail(w, rc);
 		return 0;
 	}
 	if (n || rc) {
@@ -587,7 +561,7 @@ static int ic_unit(rq *r, const char *from, const char *to)
 {
 	int v = xlate_get(r->d, 0, from);
 	double x;
-	if (!is_num(r->d, v))
+	if (!xlate_is_num(r->d, v))
 		return 0;
 	if (json_double(r->d, v, &x) || !(x >= 0 && x <= 1)) {
 		str raw = json_raw(r->d, v);
@@ -605,9 +579,9 @@ static int w_inference(rq *r)
 	int v, s, rc;
 
 	v = xlate_get(d, 0, "max_completion_tokens");
-	if (!is_num(d, v))
+	if (!xlate_is_num(d, v))
 		v = xlate_get(d, 0, "max_tokens");
-	if (is_num(d, v)) {
+	if (xlate_is_num(d, v)) {
 		ic_key(r, "maxTokens");
 		xlate_w_raw(w, d, v);
 	} else if (r->cx->max_tokens) {
@@ -622,7 +596,7 @@ static int w_inference(rq *r)
 		json_write_arr_begin(w);
 		xlate_w_raw(w, d, v);
 		json_write_arr_end(w);
-	} else if (json_size(d, arr_or_none(d, v)) > 0) {
+	} else if (json_size(d, xlate_arr(d, v)) > 0) {
 		json_iter it = json_iter_begin(d, v);
 		ic_key(r, "stopSequences");
 		json_write_arr_begin(w);
@@ -638,22 +612,16 @@ static int w_inference(rq *r)
 
 /* ---- tools ------------------------------------------------------------------------ */
 
-static bool is_function_tool(const json_doc *d, int t)
-{
-	int ty = xlate_get(d, t, "type");
-	return json_typeof(d, xlate_get(d, t, "function")) == JSON_OBJECT && (ty < 0 || xlate_tok_is(d, ty, "function"));
-}
-
 static void w_tool_config(rq *r)
 {
 	const json_doc *d = r->d;
 	json_writer *w = r->w;
-	int tools = arr_or_none(d, xlate_get(d, 0, "tools")), t;
+	int tools = xlate_arr(d, xlate_get(d, 0, "tools")), t;
 	int tc = xlate_get(d, 0, "tool_choice"), name = -1;
 	size_t nf = 0;
 	json_iter it = json_iter_begin(d, tools);
 	while (json_iter_next(d, &it, NULL, &t))
-		nf += is_function_tool(d, t);
+		nf += xlate_is_function_tool(d, t);
 	if (!nf || (xlate_tok_is(d, tc, "none") && !r->tool_blocks))
 		return;
 	json_write_key(w, "toolConfig");
@@ -662,7 +630,7 @@ static void w_tool_config(rq *r)
 	json_write_arr_begin(w);
 	it = json_iter_begin(d, tools);
 	while (json_iter_next(d, &it, NULL, &t)) {
-		if (!is_function_tool(d, t))
+		if (!xlate_is_function_tool(d, t))
 			continue;
 		int fn = xlate_get(d, t, "function");
 		int nm = xlate_get(d, fn, "name"), desc = xlate_get(d, fn, "description");
@@ -670,17 +638,14 @@ static void w_tool_config(rq *r)
 		json_write_obj_begin(w);
 		json_write_key(w, "toolSpec");
 		json_write_obj_begin(w);
-		if (xlate_is_str(d, nm))
-			xlate_w_kraw(w, "name", d, nm);
-		else
-			json_write_kv_str(w, "name", "");
+		xlate_w_kstr_tok(w, "name", d, nm);
 		if (xlate_nonempty_str(d, desc))
 			xlate_w_kraw(w, "description", d, desc);
 		json_write_key(w, "inputSchema");
 		json_write_obj_begin(w);
 		json_write_key(w, "json");
 		if (json_typeof(d, params) == JSON_OBJECT) {
-			w_fail(w, xlate_copy(w, d, params, r->a));
+			xlate_w_fail(w, xlate_copy(w, d, params, r->a));
 		} else {
 			json_write_obj_begin(w);
 			json_write_kv_str(w, "type", "object");
@@ -695,7 +660,7 @@ static void w_tool_config(rq *r)
 		json_write_key(w, "toolChoice");
 		json_write_obj_begin(w);
 		json_write_key(w, xlate_tok_is(d, tc, "auto") ? "auto" : "any");
-		w_empty_obj(w);
+		xlate_w_empty_obj(w);
 		json_write_obj_end(w);
 	} else if (json_typeof(d, tc) == JSON_OBJECT && xlate_is_str(d, (name = json_path(d, tc, "function.name")))) {
 		json_write_key(w, "toolChoice");
@@ -799,15 +764,9 @@ static int request_body(rq *r)
 		xlate_w_kraw(w, "requestMetadata", d, v);
 	/* the rest of extra_body, as it is */
 	json_iter it = json_iter_begin(d, r->extra);
-	while (json_iter_next(d, &it, &k, &v)) {
-		str ks;
-		if (json_str_eq(d, k, STR_LIT("reasoning_effort")))
-			continue;
-		if ((rc = json_str(d, k, r->a, &ks)))
-			return rc;
-		json_write_keyn(w, ks.p ? ks.p : "", ks.n);
-		xlate_w_raw(w, d, v);
-	}
+	while (json_iter_next(d, &it, &k, &v))
+		if (!json_str_eq(d, k, STR_LIT("reasoning_effort")))
+			xlate_w_member(w, d, k, v, r->a);
 	json_write_obj_end(w);
 	return 0;
 }
@@ -839,7 +798,7 @@ static int finish_out(json_writer *w, buf *out, size_t old, int rc, const char *
 		buf_truncate(out, old);
 		return rc;
 	}
-	w_fail(w, rc);
+	xlate_w_fail(w, rc);
 	if ((rc = json_write_finish(w))) {
 		buf_truncate(out, old);
 		return xlate_fail_internal(err, rc, what);
@@ -886,7 +845,7 @@ int xlate_bedrock_error_status(str type)
 		{ "ModelNotReadyException", 429 },      { "ServiceQuotaExceededException", 429 },
 		{ "InternalServerException", 500 },     { "ServiceUnavailableException", 503 },
 	};
-	for (size_t i = 0; i < NELEM(map); i++)
+	for (size_t i = 0; i < XLATE_NELEM(map); i++)
 		if (str_eq_nocase(type, str_from(map[i].name))) /* streams say "throttlingException" */
 			return map[i].status;
 	return 0;
@@ -986,17 +945,11 @@ static void w_tool_calls(json_writer *w, const json_doc *d, int content, arena *
 			continue;
 		int id = xlate_get(d, tu, "toolUseId"), name = xlate_get(d, tu, "name");
 		json_write_obj_begin(w);
-		if (xlate_is_str(d, id))
-			xlate_w_kraw(w, "id", d, id);
-		else
-			json_write_kv_str(w, "id", "");
+		xlate_w_kstr_tok(w, "id", d, id);
 		json_write_kv_str(w, "type", "function");
 		json_write_key(w, "function");
 		json_write_obj_begin(w);
-		if (xlate_is_str(d, name))
-			xlate_w_kraw(w, "name", d, name);
-		else
-			json_write_kv_str(w, "name", "");
+		xlate_w_kstr_tok(w, "name", d, name);
 		json_write_key(w, "arguments");
 		xlate_w_args(w, d, xlate_get(d, tu, "input"), a, cap);
 		json_write_obj_end(w);
@@ -1047,7 +1000,7 @@ int xlate_bedrock_response(const xlate_ctx *cx, const char *in, size_t n, arena 
 		xlate_err_set(err, XLATE_E_SERIALIZATION, "Bedrock response has no output");
 		return ERR_INVAL;
 	}
-	int content = arr_or_none(d, json_path(d, output, "message.content"));
+	int content = xlate_arr(d, json_path(d, output, "message.content"));
 	int b, ncalls = 0;
 	json_iter it = json_iter_begin(d, content);
 	while (json_iter_next(d, &it, NULL, &b))
@@ -1164,12 +1117,12 @@ int xlate_bedrock_embed_request(const xlate_ctx *cx, const char *in, size_t n, a
 	v = xlate_get(d, 0, "dimensions");
 	if (fam == EMB_TITAN) {
 		xlate_w_kraw(&w, "inputText", d, xlate_is_str(d, input) ? input : json_at(d, input, 0));
-		if (is_num(d, v) && str_find(model, STR_LIT("titan-embed-image")) >= 0) {
+		if (xlate_is_num(d, v) && str_find(model, STR_LIT("titan-embed-image")) >= 0) {
 			json_write_key(&w, "embeddingConfig");
 			json_write_obj_begin(&w);
 			xlate_w_kraw(&w, "outputEmbeddingLength", d, v);
 			json_write_obj_end(&w);
-		} else if (is_num(d, v) && str_find(model, STR_LIT("titan-embed-text-v2")) >= 0) {
+		} else if (xlate_is_num(d, v) && str_find(model, STR_LIT("titan-embed-text-v2")) >= 0) {
 			xlate_w_kraw(&w, "dimensions", d, v);
 		}
 	} else {
@@ -1221,7 +1174,7 @@ static int w_vector(json_writer *w, const json_doc *d, int v, bool base64, size_
 		json_write_strn(w, enc.data ? enc.data : "", enc.len);
 	buf_free(&raw);
 	buf_free(&enc);
-	w_fail(w, rc);
+	xlate_w_fail(w, rc);
 	return 0;
 }
 
@@ -1351,19 +1304,13 @@ static int emit_tool(sx *x, const xlate_bedrock_tool_block *tb, const json_doc *
 	json_write_obj_begin(w);
 	json_write_kv_i64(w, "index", tb->tool);
 	if (d) {
-		if (xlate_is_str(d, id))
-			xlate_w_kraw(w, "id", d, id);
-		else
-			json_write_kv_str(w, "id", "");
+		xlate_w_kstr_tok(w, "id", d, id);
 		json_write_kv_str(w, "type", "function");
 	}
 	json_write_key(w, "function");
 	json_write_obj_begin(w);
 	if (d) {
-		if (xlate_is_str(d, name))
-			xlate_w_kraw(w, "name", d, name);
-		else
-			json_write_kv_str(w, "name", "");
+		xlate_w_kstr_tok(w, "name", d, name);
 		json_write_kv_str(w, "arguments", "");
 	} else {
 		json_write_kv_raw(w, "arguments", args.p, args.n);
@@ -1471,7 +1418,7 @@ static int stream_event(sx *x, str type, const json_doc *d)
 		json_iter it = json_iter_begin(d, 0);
 		int k, v;
 		json_iter_next(d, &it, &k, &v);
-		for (size_t i = 0; i < NELEM(event_names); i++)
+		for (size_t i = 0; i < XLATE_NELEM(event_names); i++)
 			if (json_str_eq(d, k, str_from(event_names[i])) && json_typeof(d, v) == JSON_OBJECT) {
 				type = str_from(event_names[i]);
 				o = v;

@@ -10,8 +10,6 @@
 #include "base/err.h"
 #include <string.h>
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 typedef struct rq {
 	const xlate_ctx *cx;
 	const json_doc *d;
@@ -23,31 +21,6 @@ typedef struct rq {
 } rq;
 
 /* ---- small helpers (the shared ones are in xlate.h) ---------------------------- */
-
-static bool is_num(const json_doc *d, int i)
-{
-	return i >= 0 && json_typeof(d, i) == JSON_NUMBER;
-}
-
-static int arr_or_none(const json_doc *d, int i)
-{
-	return json_typeof(d, i) == JSON_ARRAY ? i : -1;
-}
-
-static void w_fail(json_writer *w, int rc)
-{
-	if (rc && !w->err)
-		w->err = rc;
-}
-
-/* "key": the string token t, or "" when t is not a string. */
-static void w_kstr_tok(json_writer *w, const char *key, const json_doc *d, int t)
-{
-	if (xlate_is_str(d, t))
-		xlate_w_kraw(w, key, d, t);
-	else
-		json_write_kv_str(w, key, "");
-}
 
 static bool is_text_part(const json_doc *d, int p, const void *ud)
 {
@@ -94,7 +67,7 @@ static size_t system_parts(rq *r, int c, bool write)
 	const json_doc *d = r->d;
 	size_t n = 0;
 	int p;
-	json_iter it = json_iter_begin(d, arr_or_none(d, c));
+	json_iter it = json_iter_begin(d, xlate_arr(d, c));
 	while (json_iter_next(d, &it, NULL, &p)) {
 		int t = xlate_get(d, p, "text");
 		if (!xlate_nonempty_str(d, t))
@@ -179,7 +152,7 @@ static void w_user(rq *r, int m)
 	json_write_kv_str(w, "role", "user");
 	json_write_key(w, "content");
 	int n = 0;
-	json_iter it = json_iter_begin(d, arr_or_none(d, c));
+	json_iter it = json_iter_begin(d, xlate_arr(d, c));
 	while (json_iter_next(d, &it, NULL, &p))
 		n += w_user_part(r, p, false);
 	if (xlate_is_str(d, c)) {
@@ -245,7 +218,7 @@ static int w_assistant(rq *r, int m, size_t mi)
 {
 	const json_doc *d = r->d;
 	json_writer *w = r->w;
-	int c = xlate_get(d, m, "content"), calls = arr_or_none(d, xlate_get(d, m, "tool_calls"));
+	int c = xlate_get(d, m, "content"), calls = xlate_arr(d, xlate_get(d, m, "tool_calls"));
 	int tc, rc = 0;
 	size_t ti = 0;
 	str text = STR_NULL;
@@ -270,11 +243,11 @@ static int w_assistant(rq *r, int m, size_t mi)
 		while (json_iter_next(d, &it, NULL, &tc)) {
 			int fn = xlate_get(d, tc, "function");
 			json_write_obj_begin(w);
-			w_kstr_tok(w, "id", d, xlate_get(d, tc, "id"));
+			xlate_w_kstr_tok(w, "id", d, xlate_get(d, tc, "id"));
 			json_write_kv_str(w, "type", "function");
 			json_write_key(w, "function");
 			json_write_obj_begin(w);
-			w_kstr_tok(w, "name", d, xlate_get(d, fn, "name"));
+			xlate_w_kstr_tok(w, "name", d, xlate_get(d, fn, "name"));
 			if ((rc = w_call_args(r, xlate_get(d, fn, "arguments"), mi, ti)))
 				return rc;
 			json_write_obj_end(w);
@@ -295,7 +268,7 @@ static int w_tool(rq *r, int m, bool legacy)
 	int c = xlate_get(d, m, "content"), rc = 0;
 	json_write_obj_begin(w);
 	json_write_kv_str(w, "role", "tool");
-	w_kstr_tok(w, "tool_call_id", d, xlate_get(d, m, legacy ? "name" : "tool_call_id"));
+	xlate_w_kstr_tok(w, "tool_call_id", d, xlate_get(d, m, legacy ? "name" : "tool_call_id"));
 	json_write_key(w, "content");
 	if (c < 0) {
 		json_write_str(w, "");
@@ -341,17 +314,11 @@ static int w_messages(rq *r, int msgs)
 
 /* ---- request: parameters and tools -------------------------------------------- */
 
-static bool is_function_tool(const json_doc *d, int t)
-{
-	int ty = xlate_get(d, t, "type");
-	return json_typeof(d, xlate_get(d, t, "function")) == JSON_OBJECT && (ty < 0 || xlate_tok_is(d, ty, "function"));
-}
-
 /* Is tool t one to send (a function tool, named `only` when only >= 0)? */
 static bool tool_kept(const json_doc *d, int t, int only, arena *a)
 {
 	str name;
-	if (!is_function_tool(d, t))
+	if (!xlate_is_function_tool(d, t))
 		return false;
 	if (only < 0)
 		return true;
@@ -381,7 +348,7 @@ static size_t w_tools(rq *r, int tools, int only)
 		json_write_kv_str(w, "type", "function");
 		json_write_key(w, "function");
 		json_write_obj_begin(w);
-		w_kstr_tok(w, "name", d, xlate_get(d, fn, "name"));
+		xlate_w_kstr_tok(w, "name", d, xlate_get(d, fn, "name"));
 		if (xlate_is_str(d, (v = xlate_get(d, fn, "description"))))
 			xlate_w_kraw(w, "description", d, v);
 		if (json_typeof(d, (v = xlate_get(d, fn, "parameters"))) == JSON_OBJECT)
@@ -401,7 +368,7 @@ static bool extra_has(const rq *r, const char *key)
 /* Number token v written as member `to`, unless extra_body names `to`. */
 static void w_num(rq *r, const char *to, int v)
 {
-	if (is_num(r->d, v) && !extra_has(r, to))
+	if (xlate_is_num(r->d, v) && !extra_has(r, to))
 		xlate_w_kraw(r->w, to, r->d, v);
 }
 
@@ -470,7 +437,7 @@ static int validate(rq *r, int msgs)
 		mi++;
 	}
 	tp = xlate_get(d, 0, "top_p");
-	if (is_num(d, tp) && (json_double(d, tp, &p) != 0 || !(p >= 0.01 && p <= 0.99))) {
+	if (xlate_is_num(d, tp) && (json_double(d, tp, &p) != 0 || !(p >= 0.01 && p <= 0.99))) {
 		str raw = json_raw(d, tp);
 		xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "top_p must be between 0.01 and 0.99 for Cohere, got %.*s",
 			      (int)(raw.n > 32 ? 32 : raw.n), raw.p);
@@ -501,9 +468,9 @@ static int request_body(rq *r)
 	json_write_kv_bool(w, "stream", r->cx->stream);
 
 	v = xlate_get(d, root, "max_completion_tokens");
-	if (!is_num(d, v))
+	if (!xlate_is_num(d, v))
 		v = xlate_get(d, root, "max_tokens");
-	if (is_num(d, v))
+	if (xlate_is_num(d, v))
 		w_num(r, "max_tokens", v);
 	else if (r->cx->max_tokens && !extra_has(r, "max_tokens"))
 		json_write_kv_u64(w, "max_tokens", r->cx->max_tokens);
@@ -524,7 +491,7 @@ static int request_body(rq *r)
 		only = -1;
 	size_t ntools = 0;
 	if (!extra_has(r, "tools"))
-		ntools = w_tools(r, arr_or_none(d, xlate_get(d, root, "tools")), only);
+		ntools = w_tools(r, xlate_arr(d, xlate_get(d, root, "tools")), only);
 	if (ntools && !extra_has(r, "tool_choice")) {
 		if (xlate_tok_is(d, tc, "required") || only >= 0)
 			json_write_kv_str(w, "tool_choice", "REQUIRED");
@@ -533,15 +500,9 @@ static int request_body(rq *r)
 	}
 	/* extra_body, as it is */
 	json_iter it = json_iter_begin(d, r->extra);
-	while (json_iter_next(d, &it, &k, &v)) {
-		str ks;
-		if (json_str_eq(d, k, STR_LIT("stream")))
-			continue;
-		if ((rc = json_str(d, k, r->a, &ks)))
-			return rc;
-		json_write_keyn(w, ks.p ? ks.p : "", ks.n);
-		xlate_w_raw(w, d, v);
-	}
+	while (json_iter_next(d, &it, &k, &v))
+		if (!json_str_eq(d, k, STR_LIT("stream")))
+			xlate_w_member(w, d, k, v, r->a);
 	json_write_obj_end(w);
 	return 0;
 }
@@ -584,7 +545,7 @@ int xlate_cohere_request(const xlate_ctx *cx, const char *in, size_t n, arena *s
 	rc = request_body(&r);
 	if (rc == ERR_INVAL)
 		goto fail; /* a validation error: err is filled */
-	w_fail(&w, rc);
+	xlate_w_fail(&w, rc);
 	if ((rc = json_write_finish(&w))) {
 		xlate_fail_internal(err, rc, "the Cohere request");
 		goto fail;
@@ -653,7 +614,7 @@ static const char *map_finish(const json_doc *d, int fr, bool calls)
 		return "tool_calls";
 	if (xlate_tok_is(d, fr, "ERROR_TOXIC"))
 		return "content_filter";
-	for (size_t i = 0; i < NELEM(finish_other); i++)
+	for (size_t i = 0; i < XLATE_NELEM(finish_other); i++)
 		if (xlate_tok_is(d, fr, finish_other[i]))
 			return finish_other[i];
 	return NULL;
@@ -692,11 +653,11 @@ static int w_tool_call(json_writer *w, const json_doc *d, int tc, int64_t index,
 	json_write_obj_begin(w);
 	if (index >= 0)
 		json_write_kv_i64(w, "index", index);
-	w_kstr_tok(w, "id", d, xlate_get(d, tc, "id"));
+	xlate_w_kstr_tok(w, "id", d, xlate_get(d, tc, "id"));
 	json_write_kv_str(w, "type", "function");
 	json_write_key(w, "function");
 	json_write_obj_begin(w);
-	w_kstr_tok(w, "name", d, xlate_get(d, fn, "name"));
+	xlate_w_kstr_tok(w, "name", d, xlate_get(d, fn, "name"));
 	if (xlate_nonempty_str(d, args) || (index >= 0 && xlate_is_str(d, args))) {
 		xlate_w_kraw(w, "arguments", d, args);
 	} else if (index >= 0 && json_typeof(d, args) != JSON_OBJECT) {
@@ -745,7 +706,7 @@ int xlate_cohere_response(const xlate_ctx *cx, const char *in, size_t n, arena *
 		return ERR_INVAL;
 	}
 	int content = xlate_get(d, msg, "content");
-	int calls = arr_or_none(d, xlate_get(d, msg, "tool_calls"));
+	int calls = xlate_arr(d, xlate_get(d, msg, "tool_calls"));
 	size_t ncalls = 0;
 	json_iter it = json_iter_begin(d, calls);
 	while (json_iter_next(d, &it, NULL, &t))
@@ -807,7 +768,7 @@ int xlate_cohere_response(const xlate_ctx *cx, const char *in, size_t n, arena *
 	json_write_arr_end(&w);
 	xlate_write_usage(&w, &u);
 	json_write_obj_end(&w);
-	w_fail(&w, rc);
+	xlate_w_fail(&w, rc);
 	if ((rc = json_write_finish(&w))) {
 		buf_truncate(out, old);
 		return xlate_fail_internal(err, rc, "the chat completion");

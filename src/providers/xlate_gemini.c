@@ -11,8 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 /* How many tool calls of the latest assistant message a tool message's
  * tool_call_id is compared with (keeps the name lookup linear). */
 #define MATCH_MAX 256
@@ -46,28 +44,6 @@ typedef struct rq {
 
 /* ---- small helpers (the shared ones are in xlate.h) ---------------------------- */
 
-static bool is_num(const json_doc *d, int i)
-{
-	return i >= 0 && json_typeof(d, i) == JSON_NUMBER;
-}
-
-static void w_empty_obj(json_writer *w)
-{
-	json_write_obj_begin(w);
-	json_write_obj_end(w);
-}
-
-static void w_fail(json_writer *w, int rc)
-{
-	if (rc && !w->err)
-		w->err = rc;
-}
-
-static int arr_or_none(const json_doc *d, int i)
-{
-	return json_typeof(d, i) == JSON_ARRAY ? i : -1;
-}
-
 /* ---- schemas ------------------------------------------------------------------ */
 
 static void w_schema(rq *r, int s);
@@ -77,16 +53,6 @@ static bool schema_dropped(const json_doc *d, int k)
 	return json_str_eq(d, k, STR_LIT("additionalProperties")) || json_str_eq(d, k, STR_LIT("$schema"));
 }
 
-static void w_key_of(rq *r, int k)
-{
-	str ks;
-	int rc = json_str(r->d, k, r->a, &ks);
-	if (rc)
-		w_fail(r->w, rc);
-	else
-		json_write_keyn(r->w, ks.p ? ks.p : "", ks.n);
-}
-
 /* A map whose member values are schemas (properties, $defs, ...). */
 static void w_schema_map(rq *r, int m)
 {
@@ -94,7 +60,7 @@ static void w_schema_map(rq *r, int m)
 	json_iter it = json_iter_begin(r->d, m);
 	json_write_obj_begin(r->w);
 	while (json_iter_next(r->d, &it, &k, &v)) {
-		w_key_of(r, k);
+		xlate_w_key(r->w, r->d, k, r->a);
 		w_schema(r, v);
 	}
 	json_write_obj_end(r->w);
@@ -124,7 +90,7 @@ static void w_schema(rq *r, int s)
 	while (json_iter_next(d, &it, &k, &v)) {
 		if (schema_dropped(d, k))
 			continue;
-		w_key_of(r, k);
+		xlate_w_key(r->w, r->d, k, r->a);
 		if (json_typeof(d, v) == JSON_OBJECT &&
 		    (json_str_eq(d, k, STR_LIT("properties")) || json_str_eq(d, k, STR_LIT("$defs")) ||
 		     json_str_eq(d, k, STR_LIT("definitions")) || json_str_eq(d, k, STR_LIT("patternProperties"))))
@@ -300,7 +266,7 @@ static int model_parts(rq *r, int m, size_t mi)
 			}
 		}
 	}
-	int calls = arr_or_none(d, xlate_get(d, m, "tool_calls"));
+	int calls = xlate_arr(d, xlate_get(d, m, "tool_calls"));
 	json_iter it = json_iter_begin(d, calls);
 	while (json_iter_next(d, &it, NULL, &tc)) {
 		str args;
@@ -312,10 +278,7 @@ static int model_parts(rq *r, int m, size_t mi)
 		json_write_obj_begin(w);
 		json_write_key(w, "functionCall");
 		json_write_obj_begin(w);
-		if (xlate_is_str(d, name))
-			xlate_w_kraw(w, "name", d, name);
-		else
-			json_write_kv_str(w, "name", "");
+		xlate_w_kstr_tok(w, "name", d, name);
 		json_write_key(w, "args");
 		if ((rc = xlate_w_args_object(w, args, r->flags, mi, ti, r->a, r->err)))
 			return rc;
@@ -343,7 +306,7 @@ static int tool_name(rq *r, int m)
 	str ids;
 	if (json_str(d, id, r->a, &ids))
 		return -1;
-	json_iter it = json_iter_begin(d, arr_or_none(d, xlate_get(d, r->last_asst, "tool_calls")));
+	json_iter it = json_iter_begin(d, xlate_arr(d, xlate_get(d, r->last_asst, "tool_calls")));
 	while (k++ < MATCH_MAX && json_iter_next(d, &it, NULL, &tc)) {
 		int cid = xlate_get(d, tc, "id");
 		int cn = xlate_get(d, xlate_get(d, tc, "function"), "name");
@@ -471,7 +434,7 @@ static void gc_key(rq *r, const char *key)
 
 static void gc_num(rq *r, const char *key, int v)
 {
-	if (is_num(r->d, v)) {
+	if (xlate_is_num(r->d, v)) {
 		gc_key(r, key);
 		xlate_w_raw(r->w, r->d, v);
 	}
@@ -493,9 +456,9 @@ static int w_gencfg(rq *r)
 	int v, s;
 
 	v = xlate_get(d, root, "max_completion_tokens");
-	if (!is_num(d, v))
+	if (!xlate_is_num(d, v))
 		v = xlate_get(d, root, "max_tokens");
-	if (is_num(d, v))
+	if (xlate_is_num(d, v))
 		gc_num(r, "maxOutputTokens", v);
 	else if (r->cx->max_tokens) {
 		gc_key(r, "maxOutputTokens");
@@ -584,12 +547,6 @@ static int w_gencfg(rq *r)
 
 /* ---- tools ------------------------------------------------------------------------ */
 
-static bool is_function_tool(const json_doc *d, int t)
-{
-	int ty = xlate_get(d, t, "type");
-	return json_typeof(d, xlate_get(d, t, "function")) == JSON_OBJECT && (ty < 0 || xlate_tok_is(d, ty, "function"));
-}
-
 /* Does the parameters schema p declare any property? */
 static bool has_properties(const json_doc *d, int p)
 {
@@ -610,7 +567,7 @@ static void w_tools(rq *r, int tools, bool grounding)
 	int t;
 	json_iter it = json_iter_begin(d, tools);
 	while (json_iter_next(d, &it, NULL, &t))
-		nf += is_function_tool(d, t);
+		nf += xlate_is_function_tool(d, t);
 	if (!nf && !grounding)
 		return;
 	json_write_key(w, "tools");
@@ -621,16 +578,13 @@ static void w_tools(rq *r, int tools, bool grounding)
 		json_write_arr_begin(w);
 		it = json_iter_begin(d, tools);
 		while (json_iter_next(d, &it, NULL, &t)) {
-			if (!is_function_tool(d, t))
+			if (!xlate_is_function_tool(d, t))
 				continue;
 			int fn = xlate_get(d, t, "function");
 			int name = xlate_get(d, fn, "name"), desc = xlate_get(d, fn, "description");
 			int params = xlate_get(d, fn, "parameters");
 			json_write_obj_begin(w);
-			if (xlate_is_str(d, name))
-				xlate_w_kraw(w, "name", d, name);
-			else
-				json_write_kv_str(w, "name", "");
+			xlate_w_kstr_tok(w, "name", d, name);
 			if (xlate_is_str(d, desc))
 				xlate_w_kraw(w, "description", d, desc);
 			if (has_properties(d, params)) {
@@ -645,7 +599,7 @@ static void w_tools(rq *r, int tools, bool grounding)
 	if (grounding) {
 		json_write_obj_begin(w);
 		json_write_key(w, "google_search_retrieval");
-		w_empty_obj(w);
+		xlate_w_empty_obj(w);
 		json_write_obj_end(w);
 	}
 	json_write_arr_end(w);
@@ -692,7 +646,7 @@ static bool extra_has(const rq *r, const char *key)
 
 static bool extra_is_read(const json_doc *d, int k)
 {
-	for (size_t i = 0; i < NELEM(extra_read); i++)
+	for (size_t i = 0; i < XLATE_NELEM(extra_read); i++)
 		if (json_str_eq(d, k, str_from(extra_read[i])))
 			return true;
 	return false;
@@ -761,7 +715,7 @@ static int request_body(rq *r)
 	if (!extra_has(r, built_keys[K_TOOLS])) {
 		bool grounding = xlate_get(d, r->extra, "grounding_config") >= 0 ||
 				 xlate_get(d, r->extra, "google_search_retrieval") >= 0;
-		w_tools(r, arr_or_none(d, xlate_get(d, root, "tools")), grounding);
+		w_tools(r, xlate_arr(d, xlate_get(d, root, "tools")), grounding);
 	}
 	if (!extra_has(r, built_keys[K_TOOLCFG]))
 		w_toolcfg(r, xlate_get(d, root, "tool_choice"));
@@ -774,8 +728,7 @@ static int request_body(rq *r)
 	while (json_iter_next(d, &it, &k, &v)) {
 		if (extra_is_read(d, k))
 			continue;
-		w_key_of(r, k);
-		xlate_w_raw(w, d, v);
+		xlate_w_member(w, d, k, v, r->a);
 	}
 	json_write_obj_end(w);
 	return 0;
@@ -816,7 +769,7 @@ int xlate_gemini_request(const xlate_ctx *cx, const char *in, size_t n, arena *s
 	rc = request_body(&r);
 	if (rc == ERR_INVAL)
 		goto fail; /* a validation error: err is filled */
-	w_fail(&w, rc);
+	xlate_w_fail(&w, rc);
 	if ((rc = json_write_finish(&w))) {
 		xlate_fail_internal(err, rc, "the Gemini request");
 		goto fail;
@@ -842,7 +795,7 @@ int xlate_gemini_error_status(str s)
 		{ "DATA_LOSS", 500 },         { "UNIMPLEMENTED", 501 },       { "UNAVAILABLE", 503 },
 		{ "DEADLINE_EXCEEDED", 504 },
 	};
-	for (size_t i = 0; i < NELEM(map); i++)
+	for (size_t i = 0; i < XLATE_NELEM(map); i++)
 		if (str_eq_cstr(s, map[i].name))
 			return map[i].status;
 	return 0;
@@ -926,7 +879,7 @@ static const char *map_finish(const json_doc *d, int fr, bool calls)
 	};
 	if (xlate_tok_is(d, fr, "MAX_TOKENS"))
 		return "length";
-	for (size_t i = 0; i < NELEM(filter); i++)
+	for (size_t i = 0; i < XLATE_NELEM(filter); i++)
 		if (xlate_tok_is(d, fr, filter[i]))
 			return "content_filter";
 	if (xlate_tok_is(d, fr, "TOOL_CODE") || xlate_tok_is(d, fr, "FUNCTION_CALL"))
@@ -1025,7 +978,7 @@ static int w_content_parts(json_writer *w, const json_doc *d, int parts, str tex
 
 static int w_choice(json_writer *w, const json_doc *d, int cand, uint64_t pos, uint64_t *k, arena *a, size_t cap)
 {
-	int parts = arr_or_none(d, xlate_get(d, xlate_get(d, cand, "content"), "parts"));
+	int parts = xlate_arr(d, xlate_get(d, xlate_get(d, cand, "content"), "parts"));
 	int p, rc = 0;
 	uint64_t index = pos;
 	size_t ncalls = 0;
@@ -1125,7 +1078,7 @@ int xlate_gemini_response(const xlate_ctx *cx, const char *in, size_t n, arena *
 		xlate_err_set(err, XLATE_E_SERIALIZATION, "Gemini response is not a JSON object");
 		return ERR_INVAL;
 	}
-	int cands = arr_or_none(d, xlate_get(d, 0, "candidates"));
+	int cands = xlate_arr(d, xlate_get(d, 0, "candidates"));
 	int br = block_reason(d);
 	if (json_size(d, cands) == 0 && br < 0) {
 		if (error_from(d, 0, scratch, XLATE_E_UPSTREAM, "unknown Gemini error", err))
@@ -1174,7 +1127,7 @@ int xlate_gemini_response(const xlate_ctx *cx, const char *in, size_t n, arena *
 	json_write_arr_end(&w);
 	xlate_write_usage(&w, &u);
 	json_write_obj_end(&w);
-	w_fail(&w, rc);
+	xlate_w_fail(&w, rc);
 	if ((rc = json_write_finish(&w))) {
 		buf_truncate(out, old);
 		return xlate_fail_internal(err, rc, "the chat completion");
@@ -1208,7 +1161,7 @@ typedef struct sx {
 /* Candidate 0 of a payload: the element with index 0 or without index. */
 static int first_candidate(const json_doc *d)
 {
-	int cands = arr_or_none(d, xlate_get(d, 0, "candidates")), c;
+	int cands = xlate_arr(d, xlate_get(d, 0, "candidates")), c;
 	json_iter it = json_iter_begin(d, cands);
 	while (json_iter_next(d, &it, NULL, &c)) {
 		uint64_t idx = 0;
@@ -1226,7 +1179,7 @@ static int stream_payload(sx *x, const json_doc *d)
 	int cand = first_candidate(d), rc, p;
 	str s;
 
-	if (cand < 0 && json_size(d, arr_or_none(d, xlate_get(d, 0, "candidates"))) == 0 &&
+	if (cand < 0 && json_size(d, xlate_arr(d, xlate_get(d, 0, "candidates"))) == 0 &&
 	    error_from(d, 0, x->a, XLATE_E_STREAMING, "unknown Gemini streaming error", x->err)) {
 		x->upstream_error = true;
 		return ERR_INVAL;
@@ -1248,7 +1201,7 @@ static int stream_payload(sx *x, const json_doc *d)
 		int br = block_reason(d);
 		return br >= 0 ? xlate_emit_finish(&x->e, "content_filter") : 0;
 	}
-	int parts = arr_or_none(d, xlate_get(d, xlate_get(d, cand, "content"), "parts"));
+	int parts = xlate_arr(d, xlate_get(d, xlate_get(d, cand, "content"), "parts"));
 	for (int thought = 1; thought >= 0; thought--) {
 		str t = join_texts(d, parts, thought, x->a, &rc);
 		if (rc)
