@@ -76,20 +76,10 @@ class H(fakehttp.Handler):
 
     def multipart_file(self, raw):
         ct = self.headers.get("Content-Type", "")
-        if not ct.startswith("multipart/form-data; boundary="):
+        form = fakehttp.form_parts(ct, raw)
+        if form is None:
             return self.send_json(400, {"error": {"message": "expected multipart, got " + ct}})
-        bnd = ct.split("boundary=", 1)[1].strip('"').encode()
-        fields, data, fname = {}, None, None
-        for part in raw.split(b"--" + bnd)[1:-1]:
-            head, _, val = part[2:].partition(b"\r\n\r\n")
-            val = val[:-2]
-            h = head.decode()
-            name = h.split('name="', 1)[1].split('"', 1)[0]
-            if 'filename="' in h:
-                fname = h.split('filename="', 1)[1].split('"', 1)[0]
-                data = val
-            else:
-                fields[name] = val.decode()
+        fields, data, fname = form
         fid = "file-fake-%d" % (len(FILES) + 1)
         obj = {"id": fid, "object": "file", "bytes": len(data or b""), "created_at": 1700000000, "filename": fname,
                "purpose": fields.get("purpose"), "status": "processed"}

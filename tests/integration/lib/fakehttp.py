@@ -93,6 +93,27 @@ class Handler(BaseHTTPRequestHandler):
         return True
 
 
+def form_parts(ctype, raw):
+    """A multipart/form-data body simply split, without validation (routes/fake.py has
+    a strict reader): (fields {name: str}, the file part's bytes or None, its filename
+    or None); None when ctype is not "multipart/form-data; boundary=..."."""
+    if not ctype.startswith("multipart/form-data; boundary="):
+        return None
+    bnd = ctype.split("boundary=", 1)[1].strip('"').encode()
+    fields, data, fname = {}, None, None
+    for part in raw.split(b"--" + bnd)[1:-1]:
+        head, _, val = part[2:].partition(b"\r\n\r\n")
+        val = val[:-2]
+        h = head.decode()
+        name = h.split('name="', 1)[1].split('"', 1)[0]
+        if 'filename="' in h:
+            fname = h.split('filename="', 1)[1].split('"', 1)[0]
+            data = val
+        else:
+            fields[name] = val.decode()
+    return fields, data, fname
+
+
 def write_port_file(path, text):
     """Write text to path atomically (a .tmp file renamed)."""
     with open(path + ".tmp", "w") as f:

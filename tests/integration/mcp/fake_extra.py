@@ -62,20 +62,11 @@ class H(fakehttp.Handler):
         self.send_json(404, {"error": {"message": "no such path"}})
 
     def upload(self, raw, ct):
-        if not ct.startswith("multipart/form-data; boundary="):
+        form = fakehttp.form_parts(ct, raw)
+        if form is None:
             return self.send_json(400, {"error": {"message": "expected multipart, got " + ct}})
-        bnd = ct.split("boundary=", 1)[1].strip('"').encode()
-        fields, data, fname = {}, b"", None
-        for part in raw.split(b"--" + bnd)[1:-1]:
-            head, _, val = part[2:].partition(b"\r\n\r\n")
-            val = val[:-2]
-            h = head.decode()
-            name = h.split('name="', 1)[1].split('"', 1)[0]
-            if 'filename="' in h:
-                fname = h.split('filename="', 1)[1].split('"', 1)[0]
-                data = val
-            else:
-                fields[name] = val.decode()
+        fields, data, fname = form
+        data = data or b""
         with LOCK:
             SEQ[0] += 1
             fid = "file-fake-%d" % SEQ[0]
