@@ -337,6 +337,73 @@ int xlate_w_args_object(json_writer *w, str args, unsigned flags, size_t mi, siz
 	return 0;
 }
 
+xlate_role xlate_role_of(const json_doc *d, int m)
+{
+	int r = xlate_get(d, m, "role");
+	if (xlate_tok_is(d, r, "system") || xlate_tok_is(d, r, "developer"))
+		return XLATE_ROLE_SYSTEM;
+	if (xlate_tok_is(d, r, "user"))
+		return XLATE_ROLE_USER;
+	if (xlate_tok_is(d, r, "assistant"))
+		return XLATE_ROLE_ASSISTANT;
+	if (xlate_tok_is(d, r, "tool"))
+		return XLATE_ROLE_TOOL;
+	if (xlate_tok_is(d, r, "function"))
+		return XLATE_ROLE_FUNCTION;
+	return XLATE_ROLE_BAD;
+}
+
+int xlate_check_messages(const json_doc *d, int msgs, arena *a, xlate_err *err)
+{
+	size_t mi = 0;
+	int m;
+	if (json_typeof(d, msgs) != JSON_ARRAY || json_size(d, msgs) == 0) {
+		xlate_err_set(err, XLATE_E_BAD_REQUEST, "messages array must not be empty");
+		return ERR_INVAL;
+	}
+	json_iter it = json_iter_begin(d, msgs);
+	while (json_iter_next(d, &it, NULL, &m)) {
+		if (json_typeof(d, m) != JSON_OBJECT) {
+			xlate_err_set(err, XLATE_E_BAD_REQUEST, "messages[%zu] is not an object", mi);
+			return ERR_INVAL;
+		}
+		if (xlate_role_of(d, m) == XLATE_ROLE_BAD) {
+			str rs;
+			if (!xlate_get_str(d, m, "role", a, &rs)) {
+				xlate_err_set(err, XLATE_E_BAD_REQUEST, "messages[%zu] has no role", mi);
+				return ERR_INVAL;
+			}
+			xlate_err_set(err, XLATE_E_BAD_REQUEST, "messages[%zu] has an unsupported role '%.*s'", mi,
+				      (int)(rs.n > 64 ? 64 : rs.n), rs.p);
+			return ERR_INVAL;
+		}
+		mi++;
+	}
+	return 0;
+}
+
+void xlate_turn(xlate_turns *t, bool assistant)
+{
+	int side = assistant ? 2 : 1;
+	if (t->cur == side)
+		return;
+	xlate_turn_end(t);
+	json_write_obj_begin(t->w);
+	json_write_kv_str(t->w, "role", assistant ? t->assistant : "user");
+	json_write_key(t->w, t->key);
+	json_write_arr_begin(t->w);
+	t->cur = side;
+}
+
+void xlate_turn_end(xlate_turns *t)
+{
+	if (t->cur) {
+		json_write_arr_end(t->w);
+		json_write_obj_end(t->w);
+	}
+	t->cur = 0;
+}
+
 bool xlate_data_url(str url, str *mt, str *data, bool *base64)
 {
 	str head;

@@ -223,6 +223,39 @@ void xlate_set_fixed(char *dst, size_t cap, uint16_t *len, str s);
 
 /* ---- request pieces several native bodies share ----------------------------- */
 
+/* The role of an OpenAI message object m; "developer" counts as SYSTEM. */
+typedef enum xlate_role {
+	XLATE_ROLE_BAD = 0, /* no role, or one outside the ones below */
+	XLATE_ROLE_SYSTEM,
+	XLATE_ROLE_USER,
+	XLATE_ROLE_ASSISTANT,
+	XLATE_ROLE_TOOL,
+	XLATE_ROLE_FUNCTION, /* the legacy function result */
+} xlate_role;
+xlate_role xlate_role_of(const json_doc *d, int m);
+
+/* The checks of "messages" (token msgs, may be -1) every chat request
+ * translator makes before writing: a non-empty array of objects, each with
+ * a role above. 0, or ERR_INVAL with err BAD_REQUEST "messages array must
+ * not be empty" / "messages[i] is not an object" / "messages[i] has no
+ * role" / "messages[i] has an unsupported role '<its first 64 bytes>'". */
+int xlate_check_messages(const json_doc *d, int msgs, arena *a, xlate_err *err);
+
+/* Turns for the APIs that want user and assistant turns to alternate:
+ * consecutive messages of one side (user: user, tool and function results;
+ * assistant) are merged into one {"role":<name>,<key>:[<parts>]}.
+ * xlate_turn, before each part, opens a turn of that side unless one is
+ * open, closing the other side's; xlate_turn_end closes the open one. Zero
+ * cur = no turn open yet. Writer errors stay sticky in w. */
+typedef struct xlate_turns {
+	json_writer *w;
+	const char *assistant; /* the assistant side's role name ("assistant", Gemini "model") */
+	const char *key;       /* the parts member ("content", Gemini "parts") */
+	int cur;               /* 0 none open, 1 user, 2 assistant */
+} xlate_turns;
+void xlate_turn(xlate_turns *t, bool assistant);
+void xlate_turn_end(xlate_turns *t);
+
 /* The JSON object held by an OpenAI tool call's "arguments" string, written
  * to w as a value (an Anthropic tool_use input, a Gemini functionCall args, a
  * Bedrock toolUse input): {} when args is empty or blank; {} too when it is

@@ -19,8 +19,6 @@ typedef struct rq {
 	unsigned flags;
 } rq;
 
-enum { ROLE_NONE = 0, ROLE_USER, ROLE_ASSISTANT, ROLE_SYSTEM, ROLE_BAD };
-
 static const char *const hosted_tools[] = {
 	"computer_20241022", "computer_use_20250124", "web_search_20250305", "code_execution_20250522",
 };
@@ -50,18 +48,6 @@ static const char *map_stop(const json_doc *d, int sr)
 	if (xlate_tok_is(d, sr, "refusal") || xlate_tok_is(d, sr, "content_filtered"))
 		return "content_filter";
 	return "stop"; /* end_turn, stop_sequence, pause_turn, anything else */
-}
-
-static int role_of(const json_doc *d, int m)
-{
-	int r = xlate_get(d, m, "role");
-	if (xlate_tok_is(d, r, "user") || xlate_tok_is(d, r, "tool") || xlate_tok_is(d, r, "function"))
-		return ROLE_USER;
-	if (xlate_tok_is(d, r, "assistant"))
-		return ROLE_ASSISTANT;
-	if (xlate_tok_is(d, r, "system") || xlate_tok_is(d, r, "developer"))
-		return ROLE_SYSTEM;
-	return ROLE_BAD;
 }
 
 /* Write s with every character outside [A-Za-z0-9_-] replaced by '_'
@@ -349,38 +335,26 @@ static int w_messages(rq *r, int msgs)
 {
 	const json_doc *d = r->d;
 	json_writer *w = r->w;
-	int cur = ROLE_NONE, m, rc;
+	xlate_turns turns = { .w = w, .assistant = "assistant", .key = "content" };
+	int m, rc;
 	size_t mi = 0;
 	json_iter it = json_iter_begin(d, msgs);
 
 	json_write_key(w, "messages");
 	json_write_arr_begin(w);
 	while (json_iter_next(d, &it, NULL, &m)) {
-		int role = role_of(d, m);
-		if (role == ROLE_SYSTEM) {
+		xlate_role role = xlate_role_of(d, m);
+		if (role == XLATE_ROLE_SYSTEM) {
 			mi++;
 			continue;
 		}
-		if (role != cur) {
-			if (cur != ROLE_NONE) {
-				json_write_arr_end(w);
-				json_write_obj_end(w);
-			}
-			json_write_obj_begin(w);
-			json_write_kv_str(w, "role", role == ROLE_USER ? "user" : "assistant");
-			json_write_key(w, "content");
-			json_write_arr_begin(w);
-			cur = role;
-		}
-		rc = role == ROLE_ASSISTANT ? w_assistant(r, m, mi) : w_user_side(r, m);
+		xlate_turn(&turns, role == XLATE_ROLE_ASSISTANT);
+		rc = role == XLATE_ROLE_ASSISTANT ? w_assistant(r, m, mi) : w_user_side(r, m);
 		if (rc)
 			return rc;
 		mi++;
 	}
-	if (cur != ROLE_NONE) {
-		json_write_arr_end(w);
-		json_write_obj_end(w);
-	}
+	xlate_turn_end(&turns);
 	json_write_arr_end(w);
 	return 0;
 }
@@ -430,7 +404,7 @@ static size_t system_blocks(rq *r, int msgs, bool write)
 	int m, p;
 	json_iter it = json_iter_begin(d, msgs), pit;
 	while (json_iter_next(d, &it, NULL, &m)) {
-		if (role_of(d, m) != ROLE_SYSTEM)
+		if (xlate_role_of(d, m) != XLATE_ROLE_SYSTEM)
 			continue;
 		int c = xlate_get(d, m, "content");
 		if (xlate_nonempty_str(d, c)) {
@@ -564,33 +538,8 @@ static int request_body(rq *r)
 		}
 	}
 	int msgs = xlate_get(d, root, "messages");
-	if (json_typeof(d, msgs) != JSON_ARRAY || json_size(d, msgs) == 0)
-	{
-		xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "messages array must not be empty");
-		return ERR_INVAL;
-	}
-	{
-		size_t mi = 0;
-		int m;
-		json_iter it = json_iter_begin(d, msgs);
-		while (json_iter_next(d, &it, NULL, &m)) {
-			if (json_typeof(d, m) != JSON_OBJECT) {
-				xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "messages[%zu] is not an object", mi);
-				return ERR_INVAL;
-			}
-			if (role_of(d, m) == ROLE_BAD) {
-				str rs;
-				if (!xlate_get_str(d, m, "role", r->a, &rs)) {
-					xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "messages[%zu] has no role", mi);
-					return ERR_INVAL;
-				}
-				xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "messages[%zu] has an unsupported role '%.*s'",
-					      mi, (int)(rs.n > 64 ? 64 : rs.n), rs.p);
-				return ERR_INVAL;
-			}
-			mi++;
-		}
-	}
+	if ((rc = xlate_check_messages(d, msgs, r->a, r->err)))
+		return rc;
 
 	bool thinking;
 	uint64_t budget = effort_budget(d, root, &thinking);

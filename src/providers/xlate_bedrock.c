@@ -16,8 +16,6 @@
 
 #define CUT(s) (int)((s).n > 64 ? 64 : (s).n), (s).p ? (s).p : "" /* printf "%.*s" of a slice */
 
-enum { ROLE_NONE = 0, ROLE_USER, ROLE_ASSISTANT, ROLE_SYSTEM, ROLE_BAD };
-
 /* Top-level members built here (an extra_body member of the same name
  * replaces ours). */
 enum { K_MESSAGES, K_SYSTEM, K_INFERENCE, K_TOOLS, K_ADDITIONAL, K_TIER, K_METADATA, K_COUNT };
@@ -33,7 +31,7 @@ typedef struct rq {
 	json_writer *w;
 	xlate_err *err;
 	int extra;        /* extra_body object, or -1 */
-	int cur;          /* role of the open turn, ROLE_NONE = none open */
+	xlate_turns turns; /* user / assistant turns of "messages" */
 	bool tool_blocks; /* a toolUse or toolResult block was written */
 	bool ic_open;     /* inferenceConfig is open */
 	uint32_t ndocs;   /* document blocks written (default names) */
@@ -60,36 +58,7 @@ static str tok_str(const json_doc *d, int i, arena *a)
 	return s;
 }
 
-/* ---- roles and turns ------------------------------------------------------------ */
-
-static int role_of(const json_doc *d, int m)
-{
-	int r = xlate_get(d, m, "role");
-	if (xlate_tok_is(d, r, "user") || xlate_tok_is(d, r, "tool") || xlate_tok_is(d, r, "function"))
-		return ROLE_USER;
-	if (xlate_tok_is(d, r, "assistant"))
-		return ROLE_ASSISTANT;
-	if (xlate_tok_is(d, r, "system") || xlate_tok_is(d, r, "developer"))
-		return ROLE_SYSTEM;
-	return ROLE_BAD;
-}
-
-/* Before each content block: open a turn of role, closing one of the other. */
-static void turn(rq *r, int role)
-{
-	json_writer *w = r->w;
-	if (r->cur == role)
-		return;
-	if (r->cur != ROLE_NONE) {
-		json_write_arr_end(w);
-		json_write_obj_end(w);
-	}
-	json_write_obj_begin(w);
-	json_write_kv_str(w, "role", role == ROLE_ASSISTANT ? "assistant" : "user");
-	json_write_key(w, "content");
-	json_write_arr_begin(w);
-	r->cur = role;
-}
+/* ---- content blocks ------------------------------------------------------------ */
 
 /* {"text": <string token t>} */
 static void blk_text(rq *r, int t)
@@ -279,7 +248,7 @@ static int content_parts(rq *r, int c, size_t mi, int where)
 			v = xlate_get(d, p, "text");
 			if (xlate_nonempty_str(d, v)) {
 				if (where == IN_USER)
-					turn(r, ROLE_USER);
+					xlate_turn(&r->turns, false);
 				blk_text(r, v);
 			}
 		} else if (xlate_tok_is(d, t, "image_url")) {
@@ -287,11 +256,11 @@ static int content_parts(rq *r, int c, size_t mi, int where)
 			if (!xlate_is_str(d, v))
 				return bad(r, "messages[%zu].content[%zu] has no image_url.url", mi, pi);
 			if (where == IN_USER)
-				turn(r, ROLE_USER);
+				xlate_turn(&r->turns, false);
 			if ((rc = w_image(r, v, mi, pi)))
 				return rc;
 		} else if (where == IN_USER && (xlate_tok_is(d, t, "document") || xlate_tok_is(d, t, "file"))) {
-			turn(r, ROLE_USER);
+			xlate_turn(&r->turns, false);
 			if ((rc = w_document(r, p, xlate_tok_is(d, t, "file"), mi, pi)))
 				return rc;
 		} else {
@@ -312,7 +281,7 @@ static int w_user(rq *r, int m, size_t mi)
 		return 0;
 	if (json_typeof(d, c) == JSON_STRING) {
 		if (xlate_nonempty_str(d, c)) {
-			turn(r, ROLE_USER);
+			xlate_turn(&r->turns, false);
 			blk_text(r, c);
 		}
 		return 0;
@@ -328,7 +297,7 @@ static int w_tool_use(rq *r, str id, int name, int args, size_t mi, size_t ti)
 	const json_doc *d = r->d;
 	json_writer *w = r->w;
 	int rc = 0;
-	turn(r, ROLE_ASSISTANT);
+	xlate_turn(&r->turns, true);
 	json_write_obj_begin(w);
 	json_write_key(w, "toolUse");
 	json_write_obj_begin(w);
@@ -353,7 +322,7 @@ static int w_assistant(rq *r, int m, size_t mi)
 
 	if (json_typeof(d, c) == JSON_STRING) {
 		if (xlate_nonempty_str(d, c)) {
-			turn(r, ROLE_ASSISTANT);
+			xlate_turn(&r->turns, true);
 			blk_text(r, c);
 		}
 	} else if (json_typeof(d, c) == JSON_ARRAY) {
@@ -367,7 +336,7 @@ static int w_assistant(rq *r, int m, size_t mi)
 					   "an assistant message", mi, pi, CUT(ts));
 			}
 			if (xlate_nonempty_str(d, v)) {
-				turn(r, ROLE_ASSISTANT);
+				xlate_turn(&r->turns, true);
 				blk_text(r, v);
 			}
 			pi++;
@@ -406,7 +375,7 @@ static int w_tool_result(rq *r, int m, size_t mi, bool legacy)
 	if (!xlate_nonempty_str(d, id))
 		return bad(r, legacy ? "messages[%zu] (role function) has no name" :
 				       "messages[%zu] (role tool) has no tool_call_id", mi);
-	turn(r, ROLE_USER);
+	xlate_turn(&r->turns, false);
 	json_write_obj_begin(w);
 	json_write_key(w, "toolResult");
 	json_write_obj_begin(w);
@@ -455,21 +424,18 @@ static int w_messages(rq *r, int msgs)
 	json_write_key(r->w, "messages");
 	json_write_arr_begin(r->w);
 	while (json_iter_next(d, &it, NULL, &m)) {
-		int rn = xlate_get(d, m, "role");
-		if (xlate_tok_is(d, rn, "user"))
+		xlate_role role = xlate_role_of(d, m);
+		if (role == XLATE_ROLE_USER)
 			rc = w_user(r, m, mi);
-		else if (xlate_tok_is(d, rn, "assistant"))
+		else if (role == XLATE_ROLE_ASSISTANT)
 			rc = w_assistant(r, m, mi);
-		else if (xlate_tok_is(d, rn, "tool") || xlate_tok_is(d, rn, "function"))
-			rc = w_tool_result(r, m, mi, xlate_tok_is(d, rn, "function"));
+		else if (role == XLATE_ROLE_TOOL || role == XLATE_ROLE_FUNCTION)
+			rc = w_tool_result(r, m, mi, role == XLATE_ROLE_FUNCTION);
 		if (rc)
 			return rc;
 		mi++;
 	}
-	if (r->cur != ROLE_NONE) {
-		json_write_arr_end(r->w);
-		json_write_obj_end(r->w);
-	}
+	xlate_turn_end(&r->turns);
 	json_write_arr_end(r->w);
 	return 0;
 }
@@ -484,7 +450,7 @@ static int system_blocks(rq *r, int msgs, bool write)
 	json_iter it = json_iter_begin(d, msgs);
 	while (json_iter_next(d, &it, NULL, &m)) {
 		int c = xlate_get(d, m, "content");
-		if (role_of(d, m) != ROLE_SYSTEM) {
+		if (xlate_role_of(d, m) != XLATE_ROLE_SYSTEM) {
 			mi++;
 			continue;
 		}
@@ -681,28 +647,6 @@ static bool extra_has(const rq *r, int k)
 	return r->extra >= 0 && json_get(r->d, r->extra, built_keys[k]) >= 0;
 }
 
-static int validate(rq *r, int msgs)
-{
-	const json_doc *d = r->d;
-	size_t mi = 0;
-	int m;
-	if (json_typeof(d, msgs) != JSON_ARRAY || json_size(d, msgs) == 0)
-		return bad(r, "messages array must not be empty");
-	json_iter it = json_iter_begin(d, msgs);
-	while (json_iter_next(d, &it, NULL, &m)) {
-		if (json_typeof(d, m) != JSON_OBJECT)
-			return bad(r, "messages[%zu] is not an object", mi);
-		if (role_of(d, m) == ROLE_BAD) {
-			str rs;
-			if (!xlate_get_str(d, m, "role", r->a, &rs))
-				return bad(r, "messages[%zu] has no role", mi);
-			return bad(r, "messages[%zu] has an unsupported role '%.*s'", mi, CUT(rs));
-		}
-		mi++;
-	}
-	return 0;
-}
-
 /* Thinking budget of reasoning_effort (root, else extra_body); 0 = none. */
 static uint64_t thinking_budget(const rq *r)
 {
@@ -727,7 +671,7 @@ static int request_body(rq *r)
 	int msgs = xlate_get(d, 0, "messages");
 	uint64_t budget;
 
-	if ((rc = validate(r, msgs)))
+	if ((rc = xlate_check_messages(d, msgs, r->a, r->err)))
 		return rc;
 	r->extra = xlate_get(d, 0, "extra_body");
 	if (json_typeof(d, r->extra) != JSON_OBJECT)
@@ -812,7 +756,8 @@ int xlate_bedrock_request(const xlate_ctx *cx, const char *in, size_t n, arena *
 	static const xlate_ctx zero_ctx;
 	json_doc doc;
 	json_writer w;
-	rq r = { .cx = cx ? cx : &zero_ctx, .d = &doc, .a = scratch, .w = &w, .err = err, .extra = -1 };
+	rq r = { .cx = cx ? cx : &zero_ctx, .d = &doc, .a = scratch, .w = &w, .err = err, .extra = -1,
+		 .turns = { .w = &w, .assistant = "assistant", .key = "content" } };
 	int rc;
 
 	if (info)

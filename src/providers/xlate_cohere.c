@@ -35,24 +35,6 @@ static bool block_of_type(const json_doc *d, int b, const void *type)
 
 /* ---- request: messages ---------------------------------------------------------- */
 
-enum { ROLE_BAD = 0, ROLE_SYSTEM, ROLE_USER, ROLE_ASSISTANT, ROLE_TOOL, ROLE_FUNCTION };
-
-static int role_of(const json_doc *d, int m)
-{
-	int r = xlate_get(d, m, "role");
-	if (xlate_tok_is(d, r, "system") || xlate_tok_is(d, r, "developer"))
-		return ROLE_SYSTEM;
-	if (xlate_tok_is(d, r, "user"))
-		return ROLE_USER;
-	if (xlate_tok_is(d, r, "assistant"))
-		return ROLE_ASSISTANT;
-	if (xlate_tok_is(d, r, "tool"))
-		return ROLE_TOOL;
-	if (xlate_tok_is(d, r, "function"))
-		return ROLE_FUNCTION;
-	return ROLE_BAD;
-}
-
 static void w_text_part(json_writer *w, const json_doc *d, int t)
 {
 	json_write_obj_begin(w);
@@ -299,11 +281,11 @@ static int w_messages(rq *r, int msgs)
 	json_write_key(r->w, "messages");
 	json_write_arr_begin(r->w);
 	while (!rc && json_iter_next(d, &it, NULL, &m)) {
-		switch (role_of(d, m)) {
-		case ROLE_SYSTEM: w_system(r, m); break;
-		case ROLE_USER: w_user(r, m); break;
-		case ROLE_ASSISTANT: rc = w_assistant(r, m, mi); break;
-		case ROLE_TOOL: rc = w_tool(r, m, false); break;
+		switch (xlate_role_of(d, m)) {
+		case XLATE_ROLE_SYSTEM: w_system(r, m); break;
+		case XLATE_ROLE_USER: w_user(r, m); break;
+		case XLATE_ROLE_ASSISTANT: rc = w_assistant(r, m, mi); break;
+		case XLATE_ROLE_TOOL: rc = w_tool(r, m, false); break;
 		default: rc = w_tool(r, m, true); break;
 		}
 		mi++;
@@ -411,32 +393,10 @@ static void w_response_format(rq *r, int rf)
 static int validate(rq *r, int msgs)
 {
 	const json_doc *d = r->d;
-	size_t mi = 0;
-	int m, tp;
+	int tp = xlate_get(d, 0, "top_p"), rc;
 	double p;
-	if (json_typeof(d, msgs) != JSON_ARRAY || json_size(d, msgs) == 0) {
-		xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "messages array must not be empty");
-		return ERR_INVAL;
-	}
-	json_iter it = json_iter_begin(d, msgs);
-	while (json_iter_next(d, &it, NULL, &m)) {
-		if (json_typeof(d, m) != JSON_OBJECT) {
-			xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "messages[%zu] is not an object", mi);
-			return ERR_INVAL;
-		}
-		if (role_of(d, m) == ROLE_BAD) {
-			str rs;
-			if (!xlate_get_str(d, m, "role", r->a, &rs)) {
-				xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "messages[%zu] has no role", mi);
-				return ERR_INVAL;
-			}
-			xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "messages[%zu] has an unsupported role '%.*s'", mi,
-				      (int)(rs.n > 64 ? 64 : rs.n), rs.p);
-			return ERR_INVAL;
-		}
-		mi++;
-	}
-	tp = xlate_get(d, 0, "top_p");
+	if ((rc = xlate_check_messages(d, msgs, r->a, r->err)))
+		return rc;
 	if (xlate_is_num(d, tp) && (json_double(d, tp, &p) != 0 || !(p >= 0.01 && p <= 0.99))) {
 		str raw = json_raw(d, tp);
 		xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "top_p must be between 0.01 and 0.99 for Cohere, got %.*s",

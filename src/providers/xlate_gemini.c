@@ -15,8 +15,6 @@
  * tool_call_id is compared with (keeps the name lookup linear). */
 #define MATCH_MAX 256
 
-enum { ROLE_NONE = 0, ROLE_USER, ROLE_MODEL, ROLE_SYSTEM, ROLE_BAD };
-
 /* Members of the top-level body built here (an extra_body member of the same
  * name replaces ours). */
 enum { K_CONTENTS, K_SYSTEM, K_GENCFG, K_TOOLS, K_TOOLCFG, K_SAFETY, K_CACHED, K_COUNT };
@@ -37,7 +35,7 @@ typedef struct rq {
 	xlate_err *err;
 	unsigned flags;
 	int extra;      /* extra_body object, or -1 */
-	int cur;        /* role of the open turn, ROLE_NONE = none open */
+	xlate_turns turns; /* user / model turns of "contents" */
 	int last_asst;  /* latest assistant message with tool_calls, or -1 */
 	bool gc_open;   /* generationConfig is open */
 } rq;
@@ -105,40 +103,12 @@ static void w_schema(rq *r, int s)
 	json_write_obj_end(r->w);
 }
 
-/* ---- roles and turns ------------------------------------------------------------ */
+/* ---- contents: the parts of user and model turns ---------------------------------- */
 
-static int role_of(const json_doc *d, int m)
+/* {"text":<token t, or "" when t < 0>}, in a model turn when model, else a user one */
+static void part_text_tok(rq *r, bool model, int t)
 {
-	int r = xlate_get(d, m, "role");
-	if (xlate_tok_is(d, r, "user") || xlate_tok_is(d, r, "tool") || xlate_tok_is(d, r, "function"))
-		return ROLE_USER;
-	if (xlate_tok_is(d, r, "assistant"))
-		return ROLE_MODEL;
-	if (xlate_tok_is(d, r, "system") || xlate_tok_is(d, r, "developer"))
-		return ROLE_SYSTEM;
-	return ROLE_BAD;
-}
-
-/* Before each part: open a turn of role, closing one of another role. */
-static void part_begin(rq *r, int role)
-{
-	json_writer *w = r->w;
-	if (r->cur == role)
-		return;
-	if (r->cur != ROLE_NONE) {
-		json_write_arr_end(w);
-		json_write_obj_end(w);
-	}
-	json_write_obj_begin(w);
-	json_write_kv_str(w, "role", role == ROLE_MODEL ? "model" : "user");
-	json_write_key(w, "parts");
-	json_write_arr_begin(w);
-	r->cur = role;
-}
-
-static void part_text_tok(rq *r, int role, int t)
-{
-	part_begin(r, role);
+	xlate_turn(&r->turns, model);
 	json_write_obj_begin(r->w);
 	if (t >= 0)
 		xlate_w_kraw(r->w, "text", r->d, t);
@@ -151,7 +121,7 @@ static void part_text_tok(rq *r, int role, int t)
 static void part_inline(rq *r, str mt, str data)
 {
 	json_writer *w = r->w;
-	part_begin(r, ROLE_USER);
+	xlate_turn(&r->turns, false);
 	json_write_obj_begin(w);
 	json_write_key(w, "inlineData");
 	json_write_obj_begin(w);
@@ -175,7 +145,7 @@ static int part_image(rq *r, int url_tok)
 		part_inline(r, head, data);
 		return 0;
 	}
-	part_begin(r, ROLE_USER);
+	xlate_turn(&r->turns, false);
 	json_write_obj_begin(w);
 	json_write_key(w, "fileData");
 	json_write_obj_begin(w);
@@ -196,7 +166,7 @@ static int user_parts(rq *r, int c)
 	if (json_typeof(d, c) == JSON_STRING) {
 		if (!xlate_nonempty_str(d, c))
 			return 0;
-		part_text_tok(r, ROLE_USER, c);
+		part_text_tok(r, false, c);
 		return 1;
 	}
 	if (json_typeof(d, c) != JSON_ARRAY)
@@ -209,7 +179,7 @@ static int user_parts(rq *r, int c)
 			v = xlate_get(d, p, "text");
 			if (!xlate_nonempty_str(d, v))
 				continue;
-			part_text_tok(r, ROLE_USER, v);
+			part_text_tok(r, false, v);
 		} else if (xlate_tok_is(d, t, "image_url")) {
 			v = xlate_get(d, p, "image_url");
 			if (!xlate_is_str(d, v)) /* else the short form some clients send */
@@ -239,7 +209,7 @@ static int user_parts(rq *r, int c)
 			v = xlate_get(d, p, "text");
 			if (!xlate_nonempty_str(d, v))
 				continue;
-			part_text_tok(r, ROLE_USER, v);
+			part_text_tok(r, false, v);
 		}
 		n++;
 	}
@@ -254,14 +224,14 @@ static int model_parts(rq *r, int m, size_t mi)
 	size_t ti = 0;
 
 	if (xlate_nonempty_str(d, c)) {
-		part_text_tok(r, ROLE_MODEL, c);
+		part_text_tok(r, true, c);
 		n++;
 	} else if (json_typeof(d, c) == JSON_ARRAY) {
 		json_iter it = json_iter_begin(d, c);
 		while (json_iter_next(d, &it, NULL, &p)) {
 			int t = xlate_get(d, p, "text");
 			if (xlate_str_is(d, p, "type", "text") && xlate_nonempty_str(d, t)) {
-				part_text_tok(r, ROLE_MODEL, t);
+				part_text_tok(r, true, t);
 				n++;
 			}
 		}
@@ -274,7 +244,7 @@ static int model_parts(rq *r, int m, size_t mi)
 		int name = xlate_get(d, fn, "name");
 		if (!xlate_get_str(d, fn, "arguments", r->a, &args))
 			args = STR_LIT("{}");
-		part_begin(r, ROLE_MODEL);
+		xlate_turn(&r->turns, true);
 		json_write_obj_begin(w);
 		json_write_key(w, "functionCall");
 		json_write_obj_begin(w);
@@ -323,7 +293,7 @@ static int tool_part(rq *r, int m)
 	const json_doc *d = r->d;
 	json_writer *w = r->w;
 	int name = tool_name(r, m), c = xlate_get(d, m, "content"), rc = 0;
-	part_begin(r, ROLE_USER);
+	xlate_turn(&r->turns, false);
 	json_write_obj_begin(w);
 	json_write_key(w, "functionResponse");
 	json_write_obj_begin(w);
@@ -363,13 +333,12 @@ static int w_contents(rq *r, int msgs)
 	json_write_key(r->w, "contents");
 	json_write_arr_begin(r->w);
 	while (json_iter_next(d, &it, NULL, &m)) {
-		int role = role_of(d, m);
-		int rn = xlate_get(d, m, "role");
-		if (role == ROLE_MODEL)
+		xlate_role role = xlate_role_of(d, m);
+		if (role == XLATE_ROLE_ASSISTANT)
 			rc = model_parts(r, m, mi);
-		else if (xlate_tok_is(d, rn, "user"))
+		else if (role == XLATE_ROLE_USER)
 			rc = user_parts(r, xlate_get(d, m, "content"));
-		else if (role == ROLE_USER)
+		else if (role == XLATE_ROLE_TOOL || role == XLATE_ROLE_FUNCTION)
 			rc = tool_part(r, m);
 		else
 			rc = 0;
@@ -377,10 +346,7 @@ static int w_contents(rq *r, int msgs)
 			return rc;
 		mi++;
 	}
-	if (r->cur != ROLE_NONE) {
-		json_write_arr_end(r->w);
-		json_write_obj_end(r->w);
-	}
+	xlate_turn_end(&r->turns);
 	json_write_arr_end(r->w);
 	return 0;
 }
@@ -392,7 +358,7 @@ static size_t system_parts(rq *r, int msgs, bool write)
 	int m, p;
 	json_iter it = json_iter_begin(d, msgs), pit;
 	while (json_iter_next(d, &it, NULL, &m)) {
-		if (role_of(d, m) != ROLE_SYSTEM)
+		if (xlate_role_of(d, m) != XLATE_ROLE_SYSTEM)
 			continue;
 		int c = xlate_get(d, m, "content");
 		if (xlate_nonempty_str(d, c)) {
@@ -652,36 +618,6 @@ static bool extra_is_read(const json_doc *d, int k)
 	return false;
 }
 
-static int validate(rq *r, int msgs)
-{
-	const json_doc *d = r->d;
-	size_t mi = 0;
-	int m;
-	if (json_typeof(d, msgs) != JSON_ARRAY || json_size(d, msgs) == 0) {
-		xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "messages array must not be empty");
-		return ERR_INVAL;
-	}
-	json_iter it = json_iter_begin(d, msgs);
-	while (json_iter_next(d, &it, NULL, &m)) {
-		if (json_typeof(d, m) != JSON_OBJECT) {
-			xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "messages[%zu] is not an object", mi);
-			return ERR_INVAL;
-		}
-		if (role_of(d, m) == ROLE_BAD) {
-			str rs;
-			if (!xlate_get_str(d, m, "role", r->a, &rs)) {
-				xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "messages[%zu] has no role", mi);
-				return ERR_INVAL;
-			}
-			xlate_err_set(r->err, XLATE_E_BAD_REQUEST, "messages[%zu] has an unsupported role '%.*s'", mi,
-				      (int)(rs.n > 64 ? 64 : rs.n), rs.p);
-			return ERR_INVAL;
-		}
-		mi++;
-	}
-	return 0;
-}
-
 static int request_body(rq *r)
 {
 	const json_doc *d = r->d;
@@ -690,7 +626,7 @@ static int request_body(rq *r)
 	int rc, k, v;
 	int msgs = xlate_get(d, root, "messages");
 
-	if ((rc = validate(r, msgs)))
+	if ((rc = xlate_check_messages(d, msgs, r->a, r->err)))
 		return rc;
 	r->extra = xlate_get(d, root, "extra_body");
 	if (json_typeof(d, r->extra) != JSON_OBJECT)
@@ -743,7 +679,8 @@ int xlate_gemini_request(const xlate_ctx *cx, const char *in, size_t n, arena *s
 	json_err je;
 	json_writer w;
 	rq r = { .cx = cx ? cx : &zero_ctx, .d = &doc, .a = scratch, .w = &w, .err = err,
-		 .flags = cx ? cx->flags : 0, .extra = -1, .cur = ROLE_NONE, .last_asst = -1 };
+		 .flags = cx ? cx->flags : 0, .extra = -1, .last_asst = -1,
+		 .turns = { .w = &w, .assistant = "model", .key = "parts" } };
 	int rc;
 
 	if (info)
