@@ -58,6 +58,70 @@ int xlate_fail_internal(xlate_err *e, int rc, const char *what)
 	return rc;
 }
 
+int xlate_parse_request(json_doc *d, const char *in, size_t n, arena *a, xlate_req_info *info, xlate_err *err)
+{
+	json_err je;
+	int rc;
+	if (info)
+		memset(info, 0, sizeof *info);
+	rc = json_parse_arena(d, a, in, n, NULL, &je);
+	if (rc < 0) {
+		if (rc == ERR_NOMEM)
+			return xlate_fail_internal(err, rc, "the request");
+		xlate_err_set(err, XLATE_E_BAD_REQUEST, "request body is not valid JSON: %s", je.msg);
+		return ERR_INVAL;
+	}
+	if (json_typeof(d, 0) != JSON_OBJECT) {
+		xlate_err_set(err, XLATE_E_BAD_REQUEST, "request body must be a JSON object");
+		return ERR_INVAL;
+	}
+	return 0;
+}
+
+void xlate_chat_info(const json_doc *d, xlate_req_info *info)
+{
+	if (!info)
+		return;
+	info->stream = json_typeof(d, xlate_get(d, 0, "stream")) == JSON_TRUE;
+	info->include_usage = json_typeof(d, xlate_get(d, xlate_get(d, 0, "stream_options"), "include_usage")) == JSON_TRUE;
+}
+
+int xlate_parse_response(json_doc *d, const char *in, size_t n, arena *a, const char *who, const char *what,
+			 xlate_err *err)
+{
+	json_err je;
+	int rc = json_parse_arena(d, a, in, n, NULL, &je);
+	if (rc < 0) {
+		if (rc == ERR_NOMEM)
+			return xlate_fail_internal(err, rc, "the response");
+		xlate_err_set(err, XLATE_E_SERIALIZATION, "invalid JSON from %s: %s", who, je.msg);
+		return ERR_INVAL;
+	}
+	if (json_typeof(d, 0) != JSON_OBJECT) {
+		xlate_err_set(err, XLATE_E_SERIALIZATION, "%s is not a JSON object", what);
+		return ERR_INVAL;
+	}
+	return 0;
+}
+
+void xlate_writer(json_writer *w, buf *out)
+{
+	json_write_init(w, out, 0);
+	w->max_depth = JSON_DEPTH_MAX;
+}
+
+int xlate_finish(json_writer *w, buf *out, size_t old, int rc, const char *what, xlate_err *err)
+{
+	if (rc != ERR_INVAL) {
+		xlate_w_fail(w, rc);
+		if ((rc = json_write_finish(w)))
+			xlate_fail_internal(err, rc, what);
+	}
+	if (rc)
+		buf_truncate(out, old);
+	return rc;
+}
+
 int xlate_get(const json_doc *d, int obj, const char *key)
 {
 	if (obj < 0 || json_typeof(d, obj) != JSON_OBJECT)

@@ -109,6 +109,29 @@ size_t xlate_strlcpy(char *dst, size_t cap, str s);
  * with a message naming what; anything else -> INTERNAL too. Returns rc. */
 int xlate_fail_internal(xlate_err *e, int rc, const char *what);
 
+/* ---- the frame of a request or response translation -------------------------- */
+
+/* A request translator's start: *info zeroed (info may be NULL), then the
+ * client's body in[0..n) parsed into d (scratch in a): 0, or ERR_INVAL with
+ * err BAD_REQUEST "request body is not valid JSON: ..." / "request body must
+ * be a JSON object", or ERR_NOMEM (INTERNAL). */
+int xlate_parse_request(json_doc *d, const char *in, size_t n, arena *a, xlate_req_info *info, xlate_err *err);
+/* info's stream and include_usage as the chat request d asks (info may be NULL). */
+void xlate_chat_info(const json_doc *d, xlate_req_info *info);
+/* A response translator's start: the upstream's 2xx body parsed into d: 0,
+ * or ERR_INVAL with err SERIALIZATION "invalid JSON from <who>: ..." /
+ * "<what> is not a JSON object", or ERR_NOMEM (INTERNAL). */
+int xlate_parse_response(json_doc *d, const char *in, size_t n, arena *a, const char *who, const char *what,
+			 xlate_err *err);
+/* w set to write compact JSON into out, as deep as the writer allows. */
+void xlate_writer(json_writer *w, buf *out);
+/* A translation's end: rc is what its body writer returned. A validation
+ * error (ERR_INVAL, err filled) is returned as it is; another error becomes
+ * w's, and w's error (or an incomplete document) is returned with err
+ * INTERNAL naming what ("the Gemini request"). On any error out goes back to
+ * its length old. 0 when the document is complete. */
+int xlate_finish(json_writer *w, buf *out, size_t old, int rc, const char *what, xlate_err *err);
+
 /* Member key of object obj when present and not null, else -1. */
 int xlate_get(const json_doc *d, int obj, const char *key);
 /* The unescaped string member key (zero copy when possible, else in a).

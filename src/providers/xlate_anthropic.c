@@ -683,46 +683,17 @@ int xlate_anthropic_request(const xlate_ctx *cx, const char *in, size_t n, arena
 			    xlate_req_info *info, xlate_err *err)
 {
 	static const xlate_ctx zero_ctx;
-	size_t old = out->len;
 	json_doc doc;
-	json_err je;
 	json_writer w;
 	rq r = { cx ? cx : &zero_ctx, &doc, scratch, &w, err, cx ? cx->flags : 0 };
-	int rc;
+	int rc = xlate_parse_request(&doc, in, n, scratch, info, err);
 
-	if (info)
-		memset(info, 0, sizeof *info);
-	rc = json_parse_arena(&doc, scratch, in, n, NULL, &je);
-	if (rc < 0) {
-		if (rc == ERR_NOMEM)
-			return xlate_fail_internal(err, rc, "the request");
-		xlate_err_set(err, XLATE_E_BAD_REQUEST, "request body is not valid JSON: %s", je.msg);
-		return ERR_INVAL;
-	}
-	if (json_typeof(&doc, 0) != JSON_OBJECT) {
-		xlate_err_set(err, XLATE_E_BAD_REQUEST, "request body must be a JSON object");
-		return ERR_INVAL;
-	}
-	if (info) {
-		info->stream = json_typeof(&doc, xlate_get(&doc, 0, "stream")) == JSON_TRUE;
-		int so = xlate_get(&doc, 0, "stream_options");
-		info->include_usage = json_typeof(&doc, xlate_get(&doc, so, "include_usage")) == JSON_TRUE;
-	}
-	json_write_init(&w, out, 0);
-	w.max_depth = JSON_DEPTH_MAX;
-	rc = request_body(&r);
-	if (rc == ERR_INVAL)
-		goto fail; /* a validation error: err is filled */
-	if (rc && !w.err)
-		w.err = rc;
-	if ((rc = json_write_finish(&w))) {
-		xlate_fail_internal(err, rc, "the Anthropic request");
-		goto fail;
-	}
-	return 0;
-fail:
-	buf_truncate(out, old);
-	return rc;
+	if (rc)
+		return rc;
+	xlate_chat_info(&doc, info);
+	size_t old = out->len;
+	xlate_writer(&w, out);
+	return xlate_finish(&w, out, old, request_body(&r), "the Anthropic request", err);
 }
 
 /* ---- errors ------------------------------------------------------------------------------- */
@@ -825,7 +796,6 @@ int xlate_anthropic_response(const xlate_ctx *cx, const char *in, size_t n, aren
 	static const xlate_ctx zero_ctx;
 	size_t old = out->len;
 	json_doc doc, *d = &doc;
-	json_err je;
 	json_writer w;
 	xlate_usage u;
 	int rc, b;
@@ -834,17 +804,8 @@ int xlate_anthropic_response(const xlate_ctx *cx, const char *in, size_t n, aren
 		cx = &zero_ctx;
 	if (usage)
 		memset(usage, 0, sizeof *usage);
-	rc = json_parse_arena(d, scratch, in, n, NULL, &je);
-	if (rc < 0) {
-		if (rc == ERR_NOMEM)
-			return xlate_fail_internal(err, rc, "the response");
-		xlate_err_set(err, XLATE_E_SERIALIZATION, "invalid JSON from Anthropic: %s", je.msg);
-		return ERR_INVAL;
-	}
-	if (json_typeof(d, 0) != JSON_OBJECT) {
-		xlate_err_set(err, XLATE_E_SERIALIZATION, "Anthropic response is not a JSON object");
-		return ERR_INVAL;
-	}
+	if ((rc = xlate_parse_response(d, in, n, scratch, "Anthropic", "Anthropic response", err)))
+		return rc;
 	if (json_get(d, 0, "stop_reason") < 0 || xlate_str_is(d, 0, "type", "error")) {
 		if (error_from(d, 0, scratch, XLATE_E_UPSTREAM, "unknown Anthropic error", err))
 			return ERR_INVAL;
@@ -857,8 +818,7 @@ int xlate_anthropic_response(const xlate_ctx *cx, const char *in, size_t n, aren
 		content = -1;
 	read_usage(d, xlate_get(d, 0, "usage"), &u);
 
-	json_write_init(&w, out, 0);
-	w.max_depth = JSON_DEPTH_MAX;
+	xlate_writer(&w, out);
 	json_write_obj_begin(&w);
 	if (xlate_is_str(d, id))
 		xlate_w_kraw(&w, "id", d, id);
@@ -915,12 +875,9 @@ int xlate_anthropic_response(const xlate_ctx *cx, const char *in, size_t n, aren
 	json_write_arr_end(&w);
 	xlate_write_usage(&w, &u);
 	json_write_obj_end(&w);
-	if (rc < 0 && !w.err)
-		w.err = rc;
-	if ((rc = json_write_finish(&w))) {
-		buf_truncate(out, old);
-		return xlate_fail_internal(err, rc, "the chat completion");
-	}
+	xlate_w_fail(&w, rc < 0 ? rc : 0);
+	if ((rc = xlate_finish(&w, out, old, 0, "the chat completion", err)))
+		return rc;
 	if (usage)
 		*usage = u;
 	return 0;

@@ -715,41 +715,6 @@ static int request_body(rq *r)
 	return 0;
 }
 
-/* Parse in as a JSON object into d for a request translator; 0 or ERR_INVAL
- * (BAD_REQUEST) / ERR_NOMEM (INTERNAL) with err filled. */
-static int parse_request(json_doc *d, const char *in, size_t n, arena *a, xlate_err *err)
-{
-	json_err je;
-	int rc = json_parse_arena(d, a, in, n, NULL, &je);
-	if (rc < 0) {
-		if (rc == ERR_NOMEM)
-			return xlate_fail_internal(err, rc, "the request");
-		xlate_err_set(err, XLATE_E_BAD_REQUEST, "request body is not valid JSON: %s", je.msg);
-		return ERR_INVAL;
-	}
-	if (json_typeof(d, 0) != JSON_OBJECT) {
-		xlate_err_set(err, XLATE_E_BAD_REQUEST, "request body must be a JSON object");
-		return ERR_INVAL;
-	}
-	return 0;
-}
-
-/* Close a translation into out: the writer's error (INTERNAL, out restored)
- * or 0. A validation error rc (ERR_INVAL, err filled) restores out too. */
-static int finish_out(json_writer *w, buf *out, size_t old, int rc, const char *what, xlate_err *err)
-{
-	if (rc == ERR_INVAL) {
-		buf_truncate(out, old);
-		return rc;
-	}
-	xlate_w_fail(w, rc);
-	if ((rc = json_write_finish(w))) {
-		buf_truncate(out, old);
-		return xlate_fail_internal(err, rc, what);
-	}
-	return 0;
-}
-
 int xlate_bedrock_request(const xlate_ctx *cx, const char *in, size_t n, arena *scratch, buf *out,
 			  xlate_req_info *info, xlate_err *err)
 {
@@ -758,21 +723,14 @@ int xlate_bedrock_request(const xlate_ctx *cx, const char *in, size_t n, arena *
 	json_writer w;
 	rq r = { .cx = cx ? cx : &zero_ctx, .d = &doc, .a = scratch, .w = &w, .err = err, .extra = -1,
 		 .turns = { .w = &w, .assistant = "assistant", .key = "content" } };
-	int rc;
+	int rc = xlate_parse_request(&doc, in, n, scratch, info, err);
 
-	if (info)
-		memset(info, 0, sizeof *info);
-	if ((rc = parse_request(&doc, in, n, scratch, err)))
+	if (rc)
 		return rc;
-	if (info) {
-		int so = xlate_get(&doc, 0, "stream_options");
-		info->stream = json_typeof(&doc, xlate_get(&doc, 0, "stream")) == JSON_TRUE;
-		info->include_usage = json_typeof(&doc, xlate_get(&doc, so, "include_usage")) == JSON_TRUE;
-	}
+	xlate_chat_info(&doc, info);
 	size_t old = out->len;
-	json_write_init(&w, out, 0);
-	w.max_depth = JSON_DEPTH_MAX;
-	return finish_out(&w, out, old, request_body(&r), "the Bedrock request", err);
+	xlate_writer(&w, out);
+	return xlate_finish(&w, out, old, request_body(&r), "the Bedrock request", err);
 }
 
 /* ---- errors ------------------------------------------------------------------------ */
@@ -903,25 +861,6 @@ static void w_tool_calls(json_writer *w, const json_doc *d, int content, arena *
 	json_write_arr_end(w);
 }
 
-/* Parse a 2xx body as a JSON object for a response translator; 0 or
- * ERR_INVAL (SERIALIZATION) / ERR_NOMEM with err filled. */
-static int parse_response(json_doc *d, const char *in, size_t n, arena *a, xlate_err *err)
-{
-	json_err je;
-	int rc = json_parse_arena(d, a, in, n, NULL, &je);
-	if (rc < 0) {
-		if (rc == ERR_NOMEM)
-			return xlate_fail_internal(err, rc, "the response");
-		xlate_err_set(err, XLATE_E_SERIALIZATION, "invalid JSON from Bedrock: %s", je.msg);
-		return ERR_INVAL;
-	}
-	if (json_typeof(d, 0) != JSON_OBJECT) {
-		xlate_err_set(err, XLATE_E_SERIALIZATION, "Bedrock response is not a JSON object");
-		return ERR_INVAL;
-	}
-	return 0;
-}
-
 int xlate_bedrock_response(const xlate_ctx *cx, const char *in, size_t n, arena *scratch, buf *out,
 			   xlate_usage *usage, xlate_err *err)
 {
@@ -936,7 +875,7 @@ int xlate_bedrock_response(const xlate_ctx *cx, const char *in, size_t n, arena 
 		cx = &zero_ctx;
 	if (usage)
 		memset(usage, 0, sizeof *usage);
-	if ((rc = parse_response(d, in, n, scratch, err)))
+	if ((rc = xlate_parse_response(d, in, n, scratch, "Bedrock", "Bedrock response", err)))
 		return rc;
 	int output = xlate_get(d, 0, "output");
 	if (json_typeof(d, output) != JSON_OBJECT) {
@@ -961,8 +900,7 @@ int xlate_bedrock_response(const xlate_ctx *cx, const char *in, size_t n, arena 
 	}
 
 	size_t old = out->len;
-	json_write_init(&w, out, 0);
-	w.max_depth = JSON_DEPTH_MAX;
+	xlate_writer(&w, out);
 	json_write_obj_begin(&w);
 	{
 		str id;
@@ -996,7 +934,7 @@ int xlate_bedrock_response(const xlate_ctx *cx, const char *in, size_t n, arena 
 	xlate_write_usage(&w, &u);
 	json_write_obj_end(&w);
 	buf_free(&reasoning);
-	if ((rc = finish_out(&w, out, old, 0, "the chat completion", err)))
+	if ((rc = xlate_finish(&w, out, old, 0, "the chat completion", err)))
 		return rc;
 	if (usage)
 		*usage = u;
@@ -1025,9 +963,7 @@ int xlate_bedrock_embed_request(const xlate_ctx *cx, const char *in, size_t n, a
 	rq r = { .cx = cx ? cx : &zero_ctx, .d = d, .a = scratch, .w = &w, .err = err, .extra = -1 };
 	int rc, v;
 
-	if (info)
-		memset(info, 0, sizeof *info);
-	if ((rc = parse_request(d, in, n, scratch, err)))
+	if ((rc = xlate_parse_request(d, in, n, scratch, info, err)))
 		return rc;
 	str model = r.cx->model;
 	if (!model.n)
@@ -1082,7 +1018,7 @@ int xlate_bedrock_embed_request(const xlate_ctx *cx, const char *in, size_t n, a
 		json_write_kv_str(&w, "input_type", "search_document");
 	}
 	json_write_obj_end(&w);
-	return finish_out(&w, out, old, 0, "the Bedrock embeddings request", err);
+	return xlate_finish(&w, out, old, 0, "the Bedrock embeddings request", err);
 }
 
 /* One embedding vector v (an array of numbers) as OpenAI sends it: the
@@ -1136,7 +1072,7 @@ int xlate_bedrock_embed_response(const xlate_ctx *cx, const char *in, size_t n, 
 		cx = &zero_ctx;
 	if (usage)
 		memset(usage, 0, sizeof *usage);
-	if ((rc = parse_response(d, in, n, scratch, err)))
+	if ((rc = xlate_parse_response(d, in, n, scratch, "Bedrock", "Bedrock response", err)))
 		return rc;
 	int emb = xlate_get(d, 0, "embedding"), embs = xlate_get(d, 0, "embeddings");
 	if (json_typeof(d, emb) == JSON_ARRAY) {
@@ -1186,7 +1122,7 @@ int xlate_bedrock_embed_response(const xlate_ctx *cx, const char *in, size_t n, 
 	json_write_kv_u64(&w, "total_tokens", tokens);
 	json_write_obj_end(&w);
 	json_write_obj_end(&w);
-	if ((rc = finish_out(&w, out, old, 0, "the embeddings response", err)))
+	if ((rc = xlate_finish(&w, out, old, 0, "the embeddings response", err)))
 		return rc;
 	if (usage) {
 		usage->present = true;

@@ -471,49 +471,21 @@ int xlate_cohere_request(const xlate_ctx *cx, const char *in, size_t n, arena *s
 			 xlate_req_info *info, xlate_err *err)
 {
 	static const xlate_ctx zero_ctx;
-	size_t old = out->len;
 	json_doc doc;
-	json_err je;
 	json_writer w;
 	rq r = { .cx = cx ? cx : &zero_ctx, .d = &doc, .a = scratch, .w = &w, .err = err,
 		 .flags = cx ? cx->flags : 0, .extra = -1 };
-	int rc;
+	int rc = xlate_parse_request(&doc, in, n, scratch, info, err);
 
-	if (info)
-		memset(info, 0, sizeof *info);
-	rc = json_parse_arena(&doc, scratch, in, n, NULL, &je);
-	if (rc < 0) {
-		if (rc == ERR_NOMEM)
-			return xlate_fail_internal(err, rc, "the request");
-		xlate_err_set(err, XLATE_E_BAD_REQUEST, "request body is not valid JSON: %s", je.msg);
-		return ERR_INVAL;
-	}
-	if (json_typeof(&doc, 0) != JSON_OBJECT) {
-		xlate_err_set(err, XLATE_E_BAD_REQUEST, "request body must be a JSON object");
-		return ERR_INVAL;
-	}
-	if (info) {
-		info->stream = json_typeof(&doc, xlate_get(&doc, 0, "stream")) == JSON_TRUE;
-		int so = xlate_get(&doc, 0, "stream_options");
-		info->include_usage = json_typeof(&doc, xlate_get(&doc, so, "include_usage")) == JSON_TRUE;
-	}
+	if (rc)
+		return rc;
+	xlate_chat_info(&doc, info);
 	r.extra = xlate_get(&doc, 0, "extra_body");
 	if (json_typeof(&doc, r.extra) != JSON_OBJECT)
 		r.extra = -1;
-	json_write_init(&w, out, 0);
-	w.max_depth = JSON_DEPTH_MAX;
-	rc = request_body(&r);
-	if (rc == ERR_INVAL)
-		goto fail; /* a validation error: err is filled */
-	xlate_w_fail(&w, rc);
-	if ((rc = json_write_finish(&w))) {
-		xlate_fail_internal(err, rc, "the Cohere request");
-		goto fail;
-	}
-	return 0;
-fail:
-	buf_truncate(out, old);
-	return rc;
+	size_t old = out->len;
+	xlate_writer(&w, out);
+	return xlate_finish(&w, out, old, request_body(&r), "the Cohere request", err);
 }
 
 /* ---- errors ------------------------------------------------------------------------ */
@@ -637,27 +609,16 @@ int xlate_cohere_response(const xlate_ctx *cx, const char *in, size_t n, arena *
 	static const xlate_ctx zero_ctx;
 	size_t old = out->len;
 	json_doc doc, *d = &doc;
-	json_err je;
 	json_writer w;
 	xlate_usage u;
-	int rc = 0, t;
+	int rc, t;
 
 	if (!cx)
 		cx = &zero_ctx;
 	if (usage)
 		memset(usage, 0, sizeof *usage);
-	rc = json_parse_arena(d, scratch, in, n, NULL, &je);
-	if (rc < 0) {
-		if (rc == ERR_NOMEM)
-			return xlate_fail_internal(err, rc, "the response");
-		xlate_err_set(err, XLATE_E_SERIALIZATION, "invalid JSON from Cohere: %s", je.msg);
-		return ERR_INVAL;
-	}
-	rc = 0;
-	if (json_typeof(d, 0) != JSON_OBJECT) {
-		xlate_err_set(err, XLATE_E_SERIALIZATION, "Cohere response is not a JSON object");
-		return ERR_INVAL;
-	}
+	if ((rc = xlate_parse_response(d, in, n, scratch, "Cohere", "Cohere response", err)))
+		return rc;
 	int msg = xlate_get(d, 0, "message");
 	if (json_typeof(d, msg) != JSON_OBJECT) {
 		if (error_from(d, 0, scratch, XLATE_E_UPSTREAM, err))
@@ -683,8 +644,7 @@ int xlate_cohere_response(const xlate_ctx *cx, const char *in, size_t n, arena *
 	}
 	read_usage(d, xlate_get(d, 0, "usage"), &u);
 
-	json_write_init(&w, out, 0);
-	w.max_depth = JSON_DEPTH_MAX;
+	xlate_writer(&w, out);
 	json_write_obj_begin(&w);
 	{
 		str id;
@@ -729,10 +689,8 @@ int xlate_cohere_response(const xlate_ctx *cx, const char *in, size_t n, arena *
 	xlate_write_usage(&w, &u);
 	json_write_obj_end(&w);
 	xlate_w_fail(&w, rc);
-	if ((rc = json_write_finish(&w))) {
-		buf_truncate(out, old);
-		return xlate_fail_internal(err, rc, "the chat completion");
-	}
+	if ((rc = xlate_finish(&w, out, old, 0, "the chat completion", err)))
+		return rc;
 	if (usage)
 		*usage = u;
 	return 0;

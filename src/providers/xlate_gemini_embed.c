@@ -140,25 +140,13 @@ static int request(int flavor, const xlate_ctx *cx, const char *in, size_t n, ar
 	static const xlate_ctx zero_ctx;
 	size_t old = out->len;
 	json_doc doc, *d = &doc;
-	json_err je;
 	json_writer w;
 	emb_req r;
 	int rc, t;
 
 	if (!cx)
 		cx = &zero_ctx;
-	if (info)
-		memset(info, 0, sizeof *info);
-	rc = json_parse_arena(d, scratch, in, n, NULL, &je);
-	if (rc < 0) {
-		if (rc == ERR_NOMEM)
-			return xlate_fail_internal(err, rc, "the request");
-		xlate_err_set(err, XLATE_E_BAD_REQUEST, "request body is not valid JSON: %s", je.msg);
-		return ERR_INVAL;
-	}
-	if (json_typeof(d, 0) != JSON_OBJECT)
-		return bad(err, "request body must be a JSON object");
-	if ((rc = read_req(d, cx, scratch, &r, err)))
+	if ((rc = xlate_parse_request(d, in, n, scratch, info, err)) || (rc = read_req(d, cx, scratch, &r, err)))
 		return rc;
 
 	json_write_init(&w, out, 0);
@@ -193,10 +181,8 @@ static int request(int flavor, const xlate_ctx *cx, const char *in, size_t n, ar
 	} else {
 		w_studio_one(&w, d, &r, r.input, false); /* the body is the one request */
 	}
-	if ((rc = json_write_finish(&w))) {
-		buf_truncate(out, old);
-		return xlate_fail_internal(err, rc, "the embeddings request");
-	}
+	if ((rc = xlate_finish(&w, out, old, 0, "the embeddings request", err)))
+		return rc;
 	if (info) {
 		info->batch_url = flavor == FLAVOR_STUDIO && r.array;
 		if (r.base64)
@@ -288,24 +274,6 @@ static int w_item(emb_out *o, int v, xlate_err *err)
 	return 0;
 }
 
-/* Parse a response body; ERR_INVAL with err for non-JSON / non-object. */
-static int parse_response(json_doc *d, const char *in, size_t n, arena *scratch, xlate_err *err)
-{
-	json_err je;
-	int rc = json_parse_arena(d, scratch, in, n, NULL, &je);
-	if (rc < 0) {
-		if (rc == ERR_NOMEM)
-			return xlate_fail_internal(err, rc, "the response");
-		xlate_err_set(err, XLATE_E_SERIALIZATION, "invalid JSON from Google: %s", je.msg);
-		return ERR_INVAL;
-	}
-	if (json_typeof(d, 0) != JSON_OBJECT) {
-		xlate_err_set(err, XLATE_E_SERIALIZATION, "Google embeddings response is not a JSON object");
-		return ERR_INVAL;
-	}
-	return 0;
-}
-
 /* No vectors: an upstream error object, else a shape mismatch. */
 static int no_vectors(const char *in, size_t n, arena *scratch, const char *what, xlate_err *err)
 {
@@ -328,7 +296,7 @@ static int response(int flavor, const xlate_ctx *cx, const char *in, size_t n, a
 		cx = &zero_ctx;
 	if (usage)
 		memset(usage, 0, sizeof *usage);
-	if ((rc = parse_response(d, in, n, scratch, err)))
+	if ((rc = xlate_parse_response(d, in, n, scratch, "Google", "Google embeddings response", err)))
 		return rc;
 	if (flavor == FLAVOR_VERTEX) {
 		list = xlate_get(d, 0, "predictions");
@@ -380,10 +348,8 @@ static int response(int flavor, const xlate_ctx *cx, const char *in, size_t n, a
 	json_write_kv_u64(&o.w, "total_tokens", tokens);
 	json_write_obj_end(&o.w);
 	json_write_obj_end(&o.w);
-	if ((rc = json_write_finish(&o.w))) {
-		buf_truncate(out, old);
-		return xlate_fail_internal(err, rc, "the embeddings response");
-	}
+	if ((rc = xlate_finish(&o.w, out, old, 0, "the embeddings response", err)))
+		return rc;
 	if (usage) {
 		usage->present = true;
 		usage->prompt_tokens = usage->total_tokens = tokens;
