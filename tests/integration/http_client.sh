@@ -33,18 +33,7 @@ export ASAN_OPTIONS=detect_leaks=1
 D="timeout 60 $OUT/drv"
 
 # --- certificates ---------------------------------------------------------------------
-q() { "$@" >>"$OUT/openssl.log" 2>&1; }
-(
-  cd "$OUT" || exit 1
-  q openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 30 -subj "/CN=client-it CA" \
-    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
-  q openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 30 -subj "/CN=other CA" \
-    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
-  q openssl req -new -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj "/CN=localhost"
-  printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n' > leaf.ext
-  q openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -extfile leaf.ext -out leaf.pem
-)
-if [ -s "$OUT/leaf.pem" ] && [ -s "$OUT/other.pem" ]; then ok "test CA and certificate"; else bad "test CA and certificate" "$OUT/openssl.log"; finish; fi
+if test_certs client-it "DNS:localhost,IP:127.0.0.1"; then ok "test CA and certificate"; else bad "test CA and certificate" "$OUT/openssl.log"; finish; fi
 
 # --- servers ---------------------------------------------------------------------------
 FAKES=tests/integration/client

@@ -49,22 +49,7 @@ else
 fi
 
 # --- certificates: a test CA, another CA, one server certificate for every host -----------
-q() { "$@" >> "$OUT/openssl.log" 2>&1; }
-(
-	cd "$OUT" || exit 1
-	for ca in ca other; do
-		q openssl req -x509 -newkey rsa:2048 -nodes -keyout $ca.key -out $ca.pem -days 30 \
-			-subj "/CN=registry-it $ca" \
-			-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
-	done
-	q openssl req -new -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj "/CN=registry-it upstreams"
-	printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=%s\n' \
-		"$(cat san.txt)" > leaf.ext
-	q openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -sha256 \
-		-extfile leaf.ext -out leaf.pem
-)
-if [ -s "$OUT/leaf.pem" ] && [ -s "$OUT/other.pem" ] &&
-	openssl verify -CAfile "$OUT/ca.pem" "$OUT/leaf.pem" > /dev/null 2>&1; then
+if test_certs registry-it "$(cat "$OUT/san.txt")"; then
 	ok "test CA and one certificate for $(tr ',' '\n' < "$OUT/san.txt" | grep -c '^DNS:') host names"
 else
 	bad "certificates" "$OUT/openssl.log"; finish

@@ -214,6 +214,27 @@ stop_gw() {
 	return $_rc
 }
 
+# ---- certificates --------------------------------------------------------------------------
+# test_certs NAME SAN: in $OUT, a test CA (ca.pem, ca.key), another CA (other.pem)
+# and a server certificate signed by the first (leaf.pem, leaf.key) for SAN
+# ("DNS:localhost,IP:127.0.0.1"), made with the openssl CLI (log in
+# $OUT/openssl.log); returns 0 when leaf.pem verifies against ca.pem
+test_certs() {
+	(
+		cd "$OUT" || exit 1
+		for _ca in ca other; do
+			openssl req -x509 -newkey rsa:2048 -nodes -keyout $_ca.key -out $_ca.pem -days 30 -subj "/CN=$1 $_ca" \
+				-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+		done
+		openssl req -new -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj "/CN=$1 server"
+		printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=%s\n' \
+			"$2" > leaf.ext
+		openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -sha256 -extfile leaf.ext \
+			-out leaf.pem
+	) >> "$OUT/openssl.log" 2>&1
+	[ -s "$OUT/leaf.pem" ] && [ -s "$OUT/other.pem" ] && openssl verify -CAfile "$OUT/ca.pem" "$OUT/leaf.pem" > /dev/null 2>&1
+}
+
 # ---- HTTP checks -------------------------------------------------------------------------
 # check NAME STATUS BODY CURL-ARGS...: curl (20 s at most) answers STATUS with
 # the body BODY ("-": any body; "prefix*": a body starting with prefix); the
