@@ -198,7 +198,7 @@ start_gw() {
 	[ -n "$GP" ]
 }
 # stop_gw [PID]: SIGTERM to PID (default $GWPID), SIGKILL when it still runs
-# 10 s later; returns its exit status
+# 10 s later; returns its exit status (137 when it had to be killed)
 stop_gw() {
 	_pid=${1:-$GWPID}
 	kill -TERM "$_pid" 2> /dev/null
