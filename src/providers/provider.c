@@ -844,6 +844,8 @@ int provider_url(const provider_target *t, provider_op op, bool stream, str id,
 		w_put(&w, base);
 		if (op == PROVIDER_OP_CHAT)
 			w_cstr(&w, "/chat");
+		else if (op == PROVIDER_OP_EMBEDDINGS)
+			w_cstr(&w, "/embed"); /* Cohere's route; it has no /embeddings */
 		else
 			w_path(&w, op, id);
 		break;

@@ -400,7 +400,7 @@ bool provider_op_has_id(provider_op op);
  * encoding, e.g. `anthropic.claude-3-haiku-20240307-v1%3A0`).
  *   OpenAI / COMPAT / custom / Mistral / Copilot: {base}{path}
  *   Anthropic: chat {base}/messages; others {base}{path}
- *   Cohere:    chat {base}/chat, rerank {base}/rerank; others {base}{path}
+ *   Cohere:    chat {base}/chat, embeddings {base}/embed, rerank {base}/rerank; others {base}{path}
  *   Gemini:    chat {base}/models/{model}:generateContent (stream
  *              :streamGenerateContent?alt=sse), embeddings :embedContent (alternate
  *              :batchEmbedContents); others {base}{path}

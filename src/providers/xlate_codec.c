@@ -110,6 +110,14 @@ static const xlate_codec cohere_chat = {
 	.stream_end = cohere_end,
 };
 
+static const xlate_codec cohere_embeddings = {
+	.name = "cohere.embeddings",
+	.id = "cohere-embed",
+	.request = xlate_cohere_embed_request,
+	.response = xlate_bedrock_embed_response, /* knows Cohere's embeddings shapes */
+	.error = xlate_cohere_error,
+};
+
 /* ---- AWS Bedrock: Converse / ConverseStream chat, InvokeModel embeddings ------------ */
 
 static void bedrock_init(void *st, const xlate_ctx *cx) { xlate_bedrock_stream_init(st, cx); }
@@ -156,6 +164,7 @@ static const struct {
 	{ PROVIDER_ADAPTER_BEDROCK, PROVIDER_OP_CHAT, &bedrock_chat },
 	{ PROVIDER_ADAPTER_BEDROCK, PROVIDER_OP_EMBEDDINGS, &bedrock_embeddings },
 	{ PROVIDER_ADAPTER_COHERE, PROVIDER_OP_CHAT, &cohere_chat },
+	{ PROVIDER_ADAPTER_COHERE, PROVIDER_OP_EMBEDDINGS, &cohere_embeddings },
 };
 
 const xlate_codec *xlate_codec_for(provider_adapter a, provider_op op)

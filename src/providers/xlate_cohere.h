@@ -2,8 +2,10 @@
  * (providers.md "Cohere": POST {base}/chat, base https://api.cohere.com/v2).
  * Pure: bytes in, bytes out; conventions in providers/xlate.h (context,
  * scratch arena, output buf restored on error, error kinds, newline-separated
- * stream chunks). Embeddings and rerank are not translated: providers.md
- * sends them to {base}/embeddings and {base}/rerank OpenAI-compatibly.
+ * stream chunks). Rerank is not translated (the gateway's rerank body is
+ * Cohere's own: {base}/rerank); embeddings go to Cohere's {base}/embed
+ * (xlate_cohere_embed_request below; providers.md's {base}/embeddings does
+ * not exist on api.cohere.com).
  *
  * Request (xlate_cohere_request), OpenAI ChatCompletionRequest -> v2 /chat
  * body. The body is rebuilt, never passed through (members without a
@@ -168,5 +170,15 @@ int xlate_cohere_stream_feed(xlate_cohere_stream *st, str type, str data, arena 
  * ended before the response was complete"; the sticky error if there was
  * one. */
 int xlate_cohere_stream_end(xlate_cohere_stream *st, buf *out, xlate_err *err);
+
+/* OpenAI embeddings -> Cohere v2 /embed body (xlate_cohere_embed.c):
+ * {"model","texts":[...],"input_type","embedding_types":["float"],
+ * "output_dimension"?}: input a string or an array of strings (anything
+ * else -> BAD_REQUEST); input_type the client's when it sent one, else
+ * "search_document"; dimensions -> output_dimension; encoding_format
+ * "base64" sets XLATE_F_EMBED_BASE64 in info->flags. The answer is read by
+ * xlate_bedrock_embed_response (Cohere's {"embeddings":{"float":[...]}}). */
+int xlate_cohere_embed_request(const xlate_ctx *cx, const char *in, size_t n, arena *scratch, buf *out,
+			       xlate_req_info *info, xlate_err *err);
 
 #endif

@@ -755,7 +755,7 @@ TEST(urls_native)
 	CHECK_EQ_INT(build("x", "cohere/command-r", ENV("COHERE_API_KEY", "k")), 0);
 	CHECK_EQ_STR(url(PROVIDER_OP_CHAT, true, NULL), "https://api.cohere.com/v2/chat");
 	CHECK_EQ_STR(url(PROVIDER_OP_RERANK, false, NULL), "https://api.cohere.com/v2/rerank");
-	CHECK_EQ_STR(url(PROVIDER_OP_EMBEDDINGS, false, NULL), "https://api.cohere.com/v2/embeddings");
+	CHECK_EQ_STR(url(PROVIDER_OP_EMBEDDINGS, false, NULL), "https://api.cohere.com/v2/embed");
 	/* the cohere registry row (bare embed-) is v1 OpenAI-compatible */
 	CHECK_EQ_INT(build("x", "embed-english-v3.0", ENV("COHERE_API_KEY", "k")), 0);
 	CHECK_EQ_STR(url(PROVIDER_OP_EMBEDDINGS, false, NULL), "https://api.cohere.com/v1/embeddings");

@@ -747,6 +747,56 @@ TEST(stream_long_ids)
 
 /* ================================ codec ===================================== */
 
+/* OpenAI embeddings -> Cohere v2 /embed, and the answer back */
+static const char *embed_rq(const char *in, xlate_req_info *info)
+{
+	xlate_ctx cx = { .model = STR_LIT("embed-v4.0") };
+	arena_reset(&A);
+	buf_reset(&O);
+	memset(&E, 0, sizeof E);
+	int rc = xlate_cohere_embed_request(&cx, in, strlen(in), &A, &O, info, &E);
+	if (rc) {
+		static char tmp[600];
+		snprintf(tmp, sizeof tmp, "rc=%d %s", rc, E.msg);
+		return tmp;
+	}
+	return O.data;
+}
+
+TEST(embeddings)
+{
+	xlate_req_info info = { 0 };
+	CHECK_EQ_STR(embed_rq("{\"model\":\"e\",\"input\":\"hi\"}", &info),
+		     "{\"model\":\"embed-v4.0\",\"texts\":[\"hi\"],\"input_type\":\"search_document\","
+		     "\"embedding_types\":[\"float\"]}");
+	CHECK(!(info.flags & XLATE_F_EMBED_BASE64));
+	CHECK_EQ_STR(embed_rq("{\"input\":[\"a\",\"b\"],\"dimensions\":256,\"encoding_format\":\"base64\","
+			      "\"input_type\":\"classification\"}", &info),
+		     "{\"model\":\"embed-v4.0\",\"texts\":[\"a\",\"b\"],\"input_type\":\"classification\","
+		     "\"embedding_types\":[\"float\"],\"output_dimension\":256}");
+	CHECK(info.flags & XLATE_F_EMBED_BASE64);
+	CHECK_EQ_STR(embed_rq("{\"input\":[[1,2]]}", NULL), "rc=-2 input[0]: Cohere embeddings take text, not array");
+	CHECK_EQ_STR(embed_rq("{\"input\":[]}", NULL), "rc=-2 input must be a non-empty string or array of strings");
+	CHECK_EQ_STR(embed_rq("{\"input\":\"x\",\"input_type\":1}", NULL), "rc=-2 input_type must be a string");
+	CHECK(strncmp(embed_rq("[1]", NULL), "rc=-2 ", 6) == 0);
+	CHECK(O.len == 0);
+	/* the answer, through the codec row's reader */
+	const xlate_codec *k = xlate_codec_for(PROVIDER_ADAPTER_COHERE, PROVIDER_OP_EMBEDDINGS);
+	if (!k)
+		return;
+	static const char ans[] = "{\"id\":\"x\",\"embeddings\":{\"float\":[[0.5,-1.25],[1.5,2]]},"
+				  "\"meta\":{\"billed_units\":{\"input_tokens\":7}}}";
+	xlate_ctx cx = { .model = STR_LIT("embed-v4.0") };
+	xlate_usage u;
+	buf_reset(&O);
+	arena_reset(&A);
+	CHECK_EQ_INT(k->response(&cx, ans, sizeof ans - 1, &A, &O, &u, &E), 0);
+	CHECK_EQ_STR(O.data, "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":"
+			     "[0.5,-1.25]},{\"object\":\"embedding\",\"index\":1,\"embedding\":[1.5,2]}],"
+			     "\"model\":\"embed-v4.0\",\"usage\":{\"prompt_tokens\":7,\"total_tokens\":7}}");
+	CHECK(u.present && u.prompt_tokens == 7);
+}
+
 TEST(codec_row)
 {
 	const xlate_codec *k = xlate_codec_for(PROVIDER_ADAPTER_COHERE, PROVIDER_OP_CHAT);
@@ -756,8 +806,9 @@ TEST(codec_row)
 	CHECK_EQ_STR(k->name, "cohere.chat");
 	CHECK(k->request == xlate_cohere_request && k->response == xlate_cohere_response && k->error == xlate_cohere_error);
 	CHECK(k->stream_size == sizeof(xlate_cohere_stream) && k->stream_feed && k->stream_end && k->stream_init);
-	/* embeddings and rerank stay OpenAI-compatible (providers.md: OpenAI paths) */
-	CHECK(xlate_codec_for(PROVIDER_ADAPTER_COHERE, PROVIDER_OP_EMBEDDINGS) == NULL);
+	/* embeddings go to Cohere's /embed; rerank stays as it is (the body is Cohere's) */
+	const xlate_codec *ke = xlate_codec_for(PROVIDER_ADAPTER_COHERE, PROVIDER_OP_EMBEDDINGS);
+	CHECK(ke != NULL && ke->request == xlate_cohere_embed_request && !ke->stream_feed);
 	CHECK(xlate_codec_for(PROVIDER_ADAPTER_COHERE, PROVIDER_OP_RERANK) == NULL);
 	CHECK(xlate_codec_for(PROVIDER_ADAPTER_MISTRAL, PROVIDER_OP_CHAT) == NULL);
 	CHECK(xlate_codec_for(PROVIDER_ADAPTER_AZURE, PROVIDER_OP_CHAT) == NULL);
@@ -798,6 +849,7 @@ int main(void)
 	RUN(stream_errors);
 	RUN(stream_output_cap);
 	RUN(stream_long_ids);
+	RUN(embeddings);
 	RUN(codec_row);
 	arena_free(&A);
 	buf_free(&O);

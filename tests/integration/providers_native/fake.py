@@ -3,7 +3,7 @@
 
 Speaks three providers on one loopback port, each under its own prefix:
   /cohere/v2/...   Cohere v2: POST /chat (JSON, or SSE with event: lines when
-                   "stream": true), /rerank, and /embeddings (OpenAI shape: the
+                   "stream": true), /rerank, and /embed (Cohere v2 shape: the
                    path the gateway sends "other" operations to)
   /<x>/openai/deployments/<dep>/<path>?api-version=<v>
                    Azure OpenAI: api-key header only, no model in the body
@@ -79,8 +79,14 @@ class H(fakehttp.Handler):
             res = [{"index": i, "relevance_score": round(0.9 - 0.2 * i, 3)} for i in range(len(docs))]
             return self.send_json(200, {"id": "rr-1", "results": res[:body.get("top_n") or len(res)],
                                         "meta": {"api_version": {"version": "2"}, "billed_units": {"search_units": 1}}})
-        if path == "/embeddings":
-            return self.send_json(200, embeddings(body, model))
+        if path == "/embed":  # Cohere v2 embed: texts in, embeddings by type out
+            texts = body.get("texts")
+            if not isinstance(texts, list) or body.get("embedding_types") != ["float"]:
+                return self.send_json(400, {"message": "invalid request: texts and embedding_types required"})
+            vecs = [[0.5 + i, -1.25, 2.0] for i in range(len(texts))]
+            return self.send_json(200, {"id": "emb-1", "texts": texts, "response_type": "embeddings_by_type",
+                                        "embeddings": {"float": vecs},
+                                        "meta": {"billed_units": {"input_tokens": 3 * len(texts)}}})
         if path != "/chat":
             return self.send_json(404, {"message": "unknown path"})
         err = {"command-err-400": (400, "invalid request: message must be at least 1 token long"),

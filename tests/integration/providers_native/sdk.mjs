@@ -146,11 +146,19 @@ async function cohereSuite(m) {
     const q = await lastReq();
     assert(q.headers.authorization === 'Bearer co-test-key' && q.body.model === 'command-light', J(q));
   });
-  await t('cohere embeddings go to {base}/embeddings as they are', async () => {
+  await t('cohere embeddings through Cohere v2 /embed (SDK default base64)', async () => {
     const r = await client.embeddings.create({ model: 'cohere-embed', input: ['a', 'b'] });
-    assert(r.data.length === 2 && Math.abs(r.data[1].embedding[0] - 1.5) < 1e-6, J(r.data));
+    assert(r.data.length === 2 && Math.abs(r.data[1].embedding[0] - 1.5) < 1e-6 && r.data[0].embedding[1] === -1.25, J(r.data));
+    assert(r.usage.prompt_tokens === 6 && r.object === 'list', J(r));
     const q = await lastReq();
-    assert(q.path === '/cohere/v2/embeddings' && q.body.model === 'embed-english-v3.0' && q.body.encoding_format === 'base64', J(q));
+    assert(q.path === '/cohere/v2/embed' && q.body.model === 'embed-english-v3.0' && J(q.body.texts) === '["a","b"]' &&
+      q.body.input_type === 'search_document' && q.body.encoding_format === undefined, J(q));
+  });
+  await t('cohere embeddings: float, one string, dimensions, input_type', async () => {
+    const r = await client.embeddings.create({ model: 'cohere-embed', input: 'solo', encoding_format: 'float', dimensions: 3, input_type: 'search_query' });
+    assert(r.data.length === 1 && r.data[0].embedding[0] === 0.5, J(r));
+    const q = await lastReq();
+    assert(J(q.body.texts) === '["solo"]' && q.body.output_dimension === 3 && q.body.input_type === 'search_query', J(q));
   });
 }
 
