@@ -594,3 +594,113 @@ int xlate_emit_usage(xlate_emit *e)
 	*e->usage_sent = true;
 	return emit_line(e);
 }
+
+int xlate_emit_done(xlate_emit *e, const char *finish)
+{
+	int rc = *e->finish_sent ? 0 : xlate_emit_finish(e, finish);
+	if (!rc)
+		rc = xlate_emit_usage(e);
+	*e->done = true;
+	return rc;
+}
+
+int xlate_emit_delta(xlate_emit *e, const char *key, const json_doc *d, int tok)
+{
+	int rc = xlate_emit_start(e);
+	if (rc)
+		return rc;
+	xlate_w_kraw(xlate_emit_open(e, 0), key, d, tok);
+	return xlate_emit_close(e, NULL, NULL);
+}
+
+int xlate_emit_tool(xlate_emit *e, int64_t index, const json_doc *d, int id, int name, str args)
+{
+	int rc = xlate_emit_start(e);
+	if (rc)
+		return rc;
+	json_writer *w = xlate_emit_open(e, 0);
+	json_write_key(w, "tool_calls");
+	json_write_arr_begin(w);
+	json_write_obj_begin(w);
+	json_write_kv_i64(w, "index", index);
+	if (d) {
+		xlate_w_kstr_tok(w, "id", d, id);
+		json_write_kv_str(w, "type", "function");
+	}
+	json_write_key(w, "function");
+	json_write_obj_begin(w);
+	if (d)
+		xlate_w_kstr_tok(w, "name", d, name);
+	if (args.n)
+		json_write_kv_raw(w, "arguments", args.p, args.n);
+	else
+		json_write_kv_str(w, "arguments", "");
+	json_write_obj_end(w);
+	json_write_obj_end(w);
+	json_write_arr_end(w);
+	return xlate_emit_close(e, NULL, NULL);
+}
+
+/* ---- the frame of a stream call ------------------------------------------------ */
+
+void xlate_emit_reset(xlate_emit *e, const xlate_ctx *cx)
+{
+	memset(e->st, 0, e->size);
+	if (!cx)
+		return;
+	*e->created = cx->created;
+	*e->include_usage = cx->include_usage;
+	xlate_set_fixed(e->id, e->id_cap, e->id_len, cx->id);
+	xlate_set_fixed(e->model, e->model_cap, e->model_len, cx->model);
+}
+
+/* ERR_STATE after an error, 1 when the stream ended, else 0 (out's length noted). */
+static int emit_enter(xlate_emit *e, const char *who, xlate_err *err)
+{
+	if (*e->rc) {
+		xlate_err_set(err, XLATE_E_STREAMING, "the %s stream already failed", who);
+		return ERR_STATE;
+	}
+	if (*e->done)
+		return 1;
+	e->old = e->out->len;
+	return 0;
+}
+
+int xlate_emit_feed(xlate_emit *e, const char *who, str data, arena *scratch, json_doc *doc, xlate_err *err)
+{
+	int rc = emit_enter(e, who, err);
+	if (rc)
+		return rc < 0 ? rc : XLATE_EV_SKIP;
+	rc = xlate_stream_event(data, scratch, doc, who, err);
+	return rc < 0 ? xlate_emit_leave(e, rc, true, err) : rc;
+}
+
+int xlate_emit_end_begin(xlate_emit *e, const char *who, const char *what, bool complete, xlate_err *err)
+{
+	int rc = emit_enter(e, who, err);
+	if (rc || complete)
+		return rc;
+	xlate_err_set(err, XLATE_E_STREAMING, "%s stream ended before the %s was complete", who, what);
+	return xlate_emit_leave(e, ERR_INVAL, true, err);
+}
+
+int xlate_emit_end(xlate_emit *e, const char *who, const char *what, xlate_err *err)
+{
+	int rc = xlate_emit_end_begin(e, who, what, *e->finish_sent, err);
+	if (rc)
+		return rc < 0 ? rc : 0;
+	return xlate_emit_leave(e, xlate_emit_done(e, NULL), false, err);
+}
+
+int xlate_emit_leave(xlate_emit *e, int rc, bool filled, xlate_err *err)
+{
+	if (!rc)
+		return e->count;
+	if (!filled)
+		xlate_fail_internal(err, rc, "the stream chunk");
+	memcpy(e->st, e->save, e->size);
+	*e->rc = rc;
+	buf_truncate(e->out, e->old);
+	return rc;
+}

@@ -305,30 +305,44 @@ int xlate_rf_instruction(const json_doc *d, int rf, arena *a, buf *tb);
 
 /* ---- stream plumbing shared by the translators' state machines ------------- */
 
-/* The chunk emitter of one feed/end call. It writes into out and reads and
- * updates the fields every xlate_*_stream struct has under the same names
- * (id, model and their lengths, created, include_usage, usage, finish_reason,
- * started, finish_sent, usage_sent): XLATE_EMIT_INIT(st, out) binds them by
- * pointer. Lives on the stack for one call and owns nothing. */
+/* The frame of one stream call (init, feed or end) of a translator's state
+ * machine: it binds by pointer the fields every xlate_*_stream struct has
+ * under the same names (id, model and their lengths, created,
+ * include_usage, usage, finish_reason, started, done, rc, finish_sent,
+ * usage_sent), the whole state and a copy of it from the call's entry (put
+ * back on error: the all-or-nothing rule), and writes chunks into out.
+ * XLATE_EMIT_INIT(st, out, save) builds it (out and save may be NULL for
+ * init). Lives on the stack for one call and owns nothing. */
 typedef struct xlate_emit {
 	buf *out;                           /* chunks are appended here, one per line */
+	size_t old;                         /* out's length at the call's entry */
 	json_writer w;                      /* the chunk being written */
 	int count;                          /* chunks completed so far */
-	const char *id, *model;             /* the stream's fixed arrays ... */
-	const uint16_t *id_len, *model_len; /* ... and their current lengths */
-	const int64_t *created;
-	const bool *include_usage;
+	char *id, *model;                   /* the stream's fixed arrays ... */
+	size_t id_cap, model_cap;           /* ... their sizes ... */
+	uint16_t *id_len, *model_len;       /* ... and their current lengths */
+	int64_t *created;
+	bool *include_usage;
 	const xlate_usage *usage;
 	const char **finish_reason;
-	bool *started, *finish_sent, *usage_sent;
+	bool *started, *finish_sent, *usage_sent, *done;
+	int *rc;                            /* the stream's sticky error */
+	void *st;                           /* the state (size bytes) ... */
+	const void *save;                   /* ... and its copy from the call's entry */
+	size_t size;
 } xlate_emit;
 
-#define XLATE_EMIT_INIT(st, out_buf)                                                       \
-	{ .out = (out_buf), .id = (st)->id, .model = (st)->model, .id_len = &(st)->id_len,   \
-	  .model_len = &(st)->model_len, .created = &(st)->created,                          \
-	  .include_usage = &(st)->include_usage, .usage = &(st)->usage,                      \
-	  .finish_reason = &(st)->finish_reason, .started = &(st)->started,                  \
-	  .finish_sent = &(st)->finish_sent, .usage_sent = &(st)->usage_sent }
+#define XLATE_EMIT_INIT(st_, out_buf, save_)                                                     \
+	{ .out = (out_buf), .id = (st_)->id, .model = (st_)->model, .id_cap = sizeof (st_)->id,     \
+	  .model_cap = sizeof (st_)->model, .id_len = &(st_)->id_len, .model_len = &(st_)->model_len, \
+	  .created = &(st_)->created, .include_usage = &(st_)->include_usage, .usage = &(st_)->usage, \
+	  .finish_reason = &(st_)->finish_reason, .started = &(st_)->started,                       \
+	  .finish_sent = &(st_)->finish_sent, .usage_sent = &(st_)->usage_sent, .done = &(st_)->done, \
+	  .rc = &(st_)->rc, .st = (st_), .save = (save_), .size = sizeof *(st_) }
+
+/* A stream's init: the whole state zeroed, then created, include_usage and
+ * the fallback id and model (copied when they fit) from cx (may be NULL). */
+void xlate_emit_reset(xlate_emit *e, const xlate_ctx *cx);
 
 /* One SSE data payload as the stream feeds see it: XLATE_EV_SKIP (blank, or
  * JSON that is not an object: nothing to do), XLATE_EV_DONE ("[DONE]"),
@@ -337,6 +351,25 @@ typedef struct xlate_emit {
  * parse <who> SSE event: ..."). */
 enum { XLATE_EV_SKIP = 0, XLATE_EV_DONE = 1, XLATE_EV_JSON = 2 };
 int xlate_stream_event(str data, arena *scratch, json_doc *doc, const char *who, xlate_err *err);
+
+/* The start of a feed call: ERR_STATE (err STREAMING "the <who> stream
+ * already failed") after an error; XLATE_EV_SKIP when the stream already
+ * ended; else data read as xlate_stream_event does (an error there is made
+ * sticky, see xlate_emit_leave, and returned). */
+int xlate_emit_feed(xlate_emit *e, const char *who, str data, arena *scratch, json_doc *doc, xlate_err *err);
+/* The start of an end call: ERR_STATE after an error (as above); 1 when the
+ * stream already ended (nothing to do); ERR_INVAL, sticky, with err
+ * STREAMING "<who> stream ended before the <what> was complete" unless
+ * complete; else 0. */
+int xlate_emit_end_begin(xlate_emit *e, const char *who, const char *what, bool complete, xlate_err *err);
+/* The whole end call of a stream that is complete once its finish chunk is
+ * out (xlate_emit_end_begin with *finish_sent, then xlate_emit_done). */
+int xlate_emit_end(xlate_emit *e, const char *who, const char *what, xlate_err *err);
+/* The return of a feed/end call whose steps returned rc: 0 gives the count
+ * of chunks; an error puts the state and out back as they were at entry,
+ * makes rc the sticky error and returns it, with err INTERNAL "... the
+ * stream chunk" unless filled (err already says what went wrong). */
+int xlate_emit_leave(xlate_emit *e, int rc, bool filled, xlate_err *err);
 
 /* Start a chunk for choice `index` (xlate_chunk_begin): returns e->w with the
  * delta object open for its members. Errors stay sticky in e->w. */
@@ -354,5 +387,17 @@ int xlate_emit_start(xlate_emit *e);
 int xlate_emit_finish(xlate_emit *e, const char *finish);
 /* The include_usage chunk ("choices":[]) once, when the client asked for it. */
 int xlate_emit_usage(xlate_emit *e);
+/* The stream's end: the finish chunk with finish unless one was sent, the
+ * include_usage chunk when due; then *done. */
+int xlate_emit_done(xlate_emit *e, const char *finish);
+/* A chunk (after the role chunk when due) whose delta is {key: <string
+ * token tok of d, as it is>}. */
+int xlate_emit_delta(xlate_emit *e, const char *key, const json_doc *d, int tok);
+/* A chunk (after the role chunk when due) with one tool_calls entry of
+ * index: {"index"[,"id","type":"function"],"function":{["name",]
+ * "arguments"}}: with d, the start of a call (id and name: string tokens of
+ * d, "" when not strings); args is the raw JSON string of the arguments
+ * ("" when empty). */
+int xlate_emit_tool(xlate_emit *e, int64_t index, const json_doc *d, int id, int name, str args);
 
 #endif

@@ -947,14 +947,9 @@ int xlate_anthropic_beta(const char *body, size_t n, arena *scratch, char out[XL
 
 void xlate_anthropic_stream_init(xlate_anthropic_stream *st, const xlate_ctx *cx)
 {
-	memset(st, 0, sizeof *st);
+	xlate_emit e = XLATE_EMIT_INIT(st, NULL, NULL);
+	xlate_emit_reset(&e, cx);
 	st->tool = -1;
-	if (!cx)
-		return;
-	st->created = cx->created;
-	st->include_usage = cx->include_usage;
-	xlate_set_fixed(st->id, sizeof st->id, &st->id_len, cx->id);
-	xlate_set_fixed(st->model, sizeof st->model, &st->model_len, cx->model);
 }
 
 typedef struct sx {
@@ -965,54 +960,13 @@ typedef struct sx {
 	xlate_emit e;
 } sx;
 
-/* A chunk whose delta is {key: <raw string token>}. */
-static int emit_delta(sx *x, const char *key, const json_doc *d, int tok)
-{
-	int rc = xlate_emit_start(&x->e);
-	if (rc)
-		return rc;
-	xlate_w_kraw(xlate_emit_open(&x->e, 0), key, d, tok);
-	return xlate_emit_close(&x->e, NULL, NULL);
-}
-
-/* A chunk with one tool_calls entry: start (id, name, args) when start, else
- * an arguments delta. args: raw JSON string, or NULL for "". */
-static int emit_tool(sx *x, bool start, const json_doc *d, int id, int name, str args_raw)
-{
-	int rc = xlate_emit_start(&x->e);
-	if (rc)
-		return rc;
-	json_writer *w = xlate_emit_open(&x->e, 0);
-	json_write_key(w, "tool_calls");
-	json_write_arr_begin(w);
-	json_write_obj_begin(w);
-	json_write_kv_i64(w, "index", x->st->tool);
-	if (start) {
-		xlate_w_kstr_tok(w, "id", d, id);
-		json_write_kv_str(w, "type", "function");
-	}
-	json_write_key(w, "function");
-	json_write_obj_begin(w);
-	if (start) {
-		xlate_w_kstr_tok(w, "name", d, name);
-	}
-	if (args_raw.n)
-		json_write_kv_raw(w, "arguments", args_raw.p, args_raw.n);
-	else
-		json_write_kv_str(w, "arguments", "");
-	json_write_obj_end(w);
-	json_write_obj_end(w);
-	json_write_arr_end(w);
-	return xlate_emit_close(&x->e, NULL, NULL);
-}
-
 /* End of the open content block: a tool call that got no arguments gets "{}". */
 static int close_block(sx *x)
 {
 	xlate_anthropic_stream *st = x->st;
 	int rc = 0;
 	if (st->in_block && st->tool >= 0 && !st->args_sent)
-		rc = emit_tool(x, false, NULL, -1, -1, STR_LIT("\"{}\""));
+		rc = xlate_emit_tool(&x->e, st->tool, NULL, -1, -1, STR_LIT("\"{}\""));
 	st->in_block = false;
 	st->tool = -1;
 	st->args_sent = false;
@@ -1041,12 +995,7 @@ static void update_usage(xlate_anthropic_stream *st, const json_doc *d, int u)
 static int on_stop(sx *x)
 {
 	int rc = close_block(x);
-	if (!rc && !x->st->finish_sent)
-		rc = xlate_emit_finish(&x->e, "stop");
-	if (!rc)
-		rc = xlate_emit_usage(&x->e);
-	x->st->done = true;
-	return rc;
+	return rc ? rc : xlate_emit_done(&x->e, "stop");
 }
 
 static int stream_event(sx *x, str type, const json_doc *d)
@@ -1099,14 +1048,14 @@ static int stream_event(sx *x, str type, const json_doc *d)
 				st->args_sent = true;
 			}
 			if (!rc)
-				rc = emit_tool(x, true, d, xlate_get(d, cb, "id"), xlate_get(d, cb, "name"), args);
+				rc = xlate_emit_tool(&x->e, st->tool, d, xlate_get(d, cb, "id"), xlate_get(d, cb, "name"), args);
 			buf_free(&tb);
 			return rc;
 		}
 		if (xlate_str_is(d, cb, "type", "text") && xlate_nonempty_str(d, xlate_get(d, cb, "text")))
-			return emit_delta(x, "content", d, xlate_get(d, cb, "text"));
+			return xlate_emit_delta(&x->e, "content", d, xlate_get(d, cb, "text"));
 		if (xlate_str_is(d, cb, "type", "thinking") && xlate_nonempty_str(d, xlate_get(d, cb, "thinking")))
-			return emit_delta(x, "reasoning_content", d, xlate_get(d, cb, "thinking"));
+			return xlate_emit_delta(&x->e, "reasoning_content", d, xlate_get(d, cb, "thinking"));
 		return 0;
 	}
 	if (IS("content_block_delta")) {
@@ -1114,11 +1063,11 @@ static int stream_event(sx *x, str type, const json_doc *d)
 		xlate_get_u64(d, 0, "index", &idx);
 		if (xlate_str_is(d, delta, "type", "text_delta")) {
 			v = xlate_get(d, delta, "text");
-			return xlate_nonempty_str(d, v) ? emit_delta(x, "content", d, v) : 0;
+			return xlate_nonempty_str(d, v) ? xlate_emit_delta(&x->e, "content", d, v) : 0;
 		}
 		if (xlate_str_is(d, delta, "type", "thinking_delta")) {
 			v = xlate_get(d, delta, "thinking");
-			return xlate_nonempty_str(d, v) ? emit_delta(x, "reasoning_content", d, v) : 0;
+			return xlate_nonempty_str(d, v) ? xlate_emit_delta(&x->e, "reasoning_content", d, v) : 0;
 		}
 		if (xlate_str_is(d, delta, "type", "input_json_delta")) {
 			v = xlate_get(d, delta, "partial_json");
@@ -1127,7 +1076,7 @@ static int stream_event(sx *x, str type, const json_doc *d)
 			if (!st->in_block || st->block != idx || st->tool < 0 || !xlate_nonempty_str(d, v))
 				return 0;
 			st->args_sent = true;
-			return emit_tool(x, false, d, -1, -1, json_raw(d, v));
+			return xlate_emit_tool(&x->e, st->tool, NULL, -1, -1, json_raw(d, v));
 		}
 		return 0; /* signature_delta, citations_delta, ... */
 	}
@@ -1159,69 +1108,23 @@ static int stream_event(sx *x, str type, const json_doc *d)
 int xlate_anthropic_stream_feed(xlate_anthropic_stream *st, str type, str data, arena *scratch, buf *out,
 				xlate_err *err)
 {
-	xlate_anthropic_stream save;
-	size_t old = out->len;
+	xlate_anthropic_stream save = *st;
 	json_doc doc;
-	sx x = { .st = st, .a = scratch, .err = err, .e = XLATE_EMIT_INIT(st, out) };
-	int rc;
+	sx x = { .st = st, .a = scratch, .err = err, .e = XLATE_EMIT_INIT(st, out, &save) };
+	int rc = xlate_emit_feed(&x.e, "Anthropic", data, scratch, &doc, err);
 
-	if (st->rc) {
-		xlate_err_set(err, XLATE_E_STREAMING, "the Anthropic stream already failed");
-		return ERR_STATE;
-	}
-	if (st->done)
-		return 0;
-	save = *st;
-	rc = xlate_stream_event(data, scratch, &doc, "Anthropic", err);
-	if (rc < 0)
-		goto fail;
-	if (rc == XLATE_EV_SKIP)
-		return 0;
-	if (rc == XLATE_EV_DONE) {
+	if (rc == XLATE_EV_DONE)
 		rc = on_stop(&x);
-		goto out;
-	}
-	rc = stream_event(&x, type, &doc);
-	if (x.upstream_error)
-		goto fail;
-out:
-	if (rc) {
-		xlate_fail_internal(err, rc, "the stream chunk");
-		goto fail;
-	}
-	return x.e.count;
-fail:
-	*st = save;
-	st->rc = rc;
-	buf_truncate(out, old);
-	return rc;
+	else if (rc == XLATE_EV_JSON)
+		rc = stream_event(&x, type, &doc);
+	else
+		return rc; /* nothing to do, or an error made sticky */
+	return xlate_emit_leave(&x.e, rc, x.upstream_error, err);
 }
 
 int xlate_anthropic_stream_end(xlate_anthropic_stream *st, buf *out, xlate_err *err)
 {
 	xlate_anthropic_stream save = *st;
-	size_t old = out->len;
-	sx x = { .st = st, .err = err, .e = XLATE_EMIT_INIT(st, out) };
-	int rc;
-
-	if (st->rc) {
-		xlate_err_set(err, XLATE_E_STREAMING, "the Anthropic stream already failed");
-		return ERR_STATE;
-	}
-	if (st->done)
-		return 0;
-	if (!st->finish_sent) {
-		xlate_err_set(err, XLATE_E_STREAMING, "Anthropic stream ended before the message was complete");
-		st->rc = ERR_INVAL;
-		return ERR_INVAL;
-	}
-	rc = xlate_emit_usage(&x.e);
-	if (rc) {
-		*st = save;
-		st->rc = rc;
-		buf_truncate(out, old);
-		return xlate_fail_internal(err, rc, "the stream chunk");
-	}
-	st->done = true;
-	return x.e.count;
+	xlate_emit e = XLATE_EMIT_INIT(st, out, &save);
+	return xlate_emit_end(&e, "Anthropic", "message", err);
 }

@@ -1135,13 +1135,8 @@ int xlate_bedrock_embed_response(const xlate_ctx *cx, const char *in, size_t n, 
 
 void xlate_bedrock_stream_init(xlate_bedrock_stream *st, const xlate_ctx *cx)
 {
-	memset(st, 0, sizeof *st);
-	if (!cx)
-		return;
-	st->created = cx->created;
-	st->include_usage = cx->include_usage;
-	xlate_set_fixed(st->id, sizeof st->id, &st->id_len, cx->id);
-	xlate_set_fixed(st->model, sizeof st->model, &st->model_len, cx->model);
+	xlate_emit e = XLATE_EMIT_INIT(st, NULL, NULL);
+	xlate_emit_reset(&e, cx);
 }
 
 typedef struct sx {
@@ -1161,52 +1156,11 @@ static xlate_bedrock_tool_block *open_tool(xlate_bedrock_stream *st, uint64_t bl
 	return NULL;
 }
 
-/* A chunk whose delta is {key: <string token t>}. */
-static int emit_text(sx *x, const char *key, const json_doc *d, int t)
-{
-	int rc = xlate_emit_start(&x->e);
-	if (rc)
-		return rc;
-	xlate_w_kraw(xlate_emit_open(&x->e, 0), key, d, t);
-	return xlate_emit_close(&x->e, NULL, NULL);
-}
-
-/* A chunk with one tool_calls entry of tool call tb: the start (id and name
- * tokens of d, arguments "") when d is not NULL, else the arguments fragment
- * args (a raw JSON string). */
-static int emit_tool(sx *x, const xlate_bedrock_tool_block *tb, const json_doc *d, int id, int name, str args)
-{
-	int rc = xlate_emit_start(&x->e);
-	if (rc)
-		return rc;
-	json_writer *w = xlate_emit_open(&x->e, 0);
-	json_write_key(w, "tool_calls");
-	json_write_arr_begin(w);
-	json_write_obj_begin(w);
-	json_write_kv_i64(w, "index", tb->tool);
-	if (d) {
-		xlate_w_kstr_tok(w, "id", d, id);
-		json_write_kv_str(w, "type", "function");
-	}
-	json_write_key(w, "function");
-	json_write_obj_begin(w);
-	if (d) {
-		xlate_w_kstr_tok(w, "name", d, name);
-		json_write_kv_str(w, "arguments", "");
-	} else {
-		json_write_kv_raw(w, "arguments", args.p, args.n);
-	}
-	json_write_obj_end(w);
-	json_write_obj_end(w);
-	json_write_arr_end(w);
-	return xlate_emit_close(&x->e, NULL, NULL);
-}
-
 /* End tool block tb: "{}" when it sent no arguments; then forget it. */
 static int close_tool(sx *x, xlate_bedrock_tool_block *tb)
 {
 	xlate_bedrock_stream *st = x->st;
-	int rc = tb->args ? 0 : emit_tool(x, tb, NULL, -1, -1, STR_LIT("\"{}\""));
+	int rc = tb->args ? 0 : xlate_emit_tool(&x->e, tb->tool, NULL, -1, -1, STR_LIT("\"{}\""));
 	*tb = st->open[--st->nopen];
 	return rc;
 }
@@ -1219,16 +1173,14 @@ static int close_all_tools(sx *x)
 	return rc;
 }
 
-/* The finish chunk (with the usage, or followed by the usage chunk), once
- * the finish reason is known; the stream is then complete. */
-static int finish(sx *x)
+/* [DONE] or the end of the stream: open tool blocks closed, then the finish
+ * chunk (with the usage, or followed by the usage chunk). */
+static int on_done(sx *x)
 {
-	xlate_bedrock_stream *st = x->st;
-	int rc = st->finish_sent ? 0 : xlate_emit_finish(&x->e, st->finish_reason);
-	if (!rc)
-		rc = xlate_emit_usage(&x->e);
-	st->done = true;
-	return rc;
+	int rc = close_all_tools(x);
+	if (!x->st->finish_reason)
+		x->st->finish_reason = "stop";
+	return rc ? rc : xlate_emit_done(&x->e, x->st->finish_reason);
 }
 
 static int on_block_start(sx *x, const json_doc *d, int o)
@@ -1252,7 +1204,7 @@ static int on_block_start(sx *x, const json_doc *d, int o)
 	*tb = (xlate_bedrock_tool_block){ .block = (uint32_t)idx, .tool = (int32_t)st->ntools };
 	if (st->ntools < INT32_MAX)
 		st->ntools++;
-	return emit_tool(x, tb, d, xlate_get(d, tu, "toolUseId"), xlate_get(d, tu, "name"), STR_NULL);
+	return xlate_emit_tool(&x->e, tb->tool, d, xlate_get(d, tu, "toolUseId"), xlate_get(d, tu, "name"), STR_NULL);
 }
 
 static int on_block_delta(sx *x, const json_doc *d, int o)
@@ -1261,15 +1213,15 @@ static int on_block_delta(sx *x, const json_doc *d, int o)
 	int delta = xlate_get(d, o, "delta"), v;
 	xlate_get_u64(d, o, "contentBlockIndex", &idx);
 	if (xlate_nonempty_str(d, (v = xlate_get(d, delta, "text"))))
-		return emit_text(x, "content", d, v);
+		return xlate_emit_delta(&x->e, "content", d, v);
 	if (xlate_nonempty_str(d, (v = json_path(d, xlate_get(d, delta, "reasoningContent"), "text"))))
-		return emit_text(x, "reasoning_content", d, v);
+		return xlate_emit_delta(&x->e, "reasoning_content", d, v);
 	v = json_path(d, xlate_get(d, delta, "toolUse"), "input");
 	xlate_bedrock_tool_block *tb = open_tool(x->st, idx);
 	if (!tb || !xlate_nonempty_str(d, v))
 		return 0;
 	tb->args = true;
-	return emit_tool(x, tb, NULL, -1, -1, json_raw(d, v));
+	return xlate_emit_tool(&x->e, tb->tool, NULL, -1, -1, json_raw(d, v));
 }
 
 /* An exception event: its message as a STREAMING error. */
@@ -1328,76 +1280,36 @@ static int stream_event(sx *x, str type, const json_doc *d)
 		int u = xlate_get(d, o, "usage");
 		if (json_typeof(d, u) == JSON_OBJECT)
 			read_usage(d, u, &st->usage);
-		return st->finish_reason ? finish(x) : 0;
+		return st->finish_reason ? xlate_emit_done(&x->e, st->finish_reason) : 0; /* complete */
 	}
 	if (str_ends_with(type, STR_LIT("Exception")))
 		return on_exception(x, type, d, o);
 	return 0;
 }
 
-/* Run one step on st with the all-or-nothing rule: on error, st and out go
- * back to their state at entry and the error becomes sticky. */
-static int stream_step(sx *x, str type, str data, bool at_end)
-{
-	xlate_bedrock_stream *st = x->st;
-	xlate_bedrock_stream save = *st;
-	buf *out = x->e.out;
-	size_t old = out->len;
-	json_doc doc;
-	int rc;
-
-	if (st->rc) {
-		xlate_err_set(x->err, XLATE_E_STREAMING, "the Bedrock stream already failed");
-		return ERR_STATE;
-	}
-	if (st->done)
-		return 0;
-	if (at_end) {
-		rc = XLATE_EV_DONE;
-		if (!st->finish_reason) {
-			xlate_err_set(x->err, XLATE_E_STREAMING, "Bedrock stream ended before the message was complete");
-			rc = ERR_INVAL;
-			goto fail;
-		}
-	} else {
-		rc = xlate_stream_event(data, x->a, &doc, "Bedrock", x->err);
-		if (rc < 0)
-			goto fail;
-		if (rc == XLATE_EV_SKIP)
-			return 0;
-	}
-	if (rc == XLATE_EV_DONE) {
-		rc = close_all_tools(x);
-		if (!st->finish_reason)
-			st->finish_reason = "stop";
-		if (!rc)
-			rc = finish(x);
-	} else {
-		rc = stream_event(x, type, &doc);
-		if (x->upstream_error)
-			goto fail;
-	}
-	if (rc) {
-		xlate_fail_internal(x->err, rc, "the stream chunk");
-		goto fail;
-	}
-	return x->e.count;
-fail:
-	*st = save;
-	st->rc = rc;
-	buf_truncate(out, old);
-	return rc;
-}
-
 int xlate_bedrock_stream_feed(xlate_bedrock_stream *st, str type, str data, arena *scratch, buf *out,
 			      xlate_err *err)
 {
-	sx x = { .st = st, .a = scratch, .err = err, .e = XLATE_EMIT_INIT(st, out) };
-	return stream_step(&x, type, data, false);
+	xlate_bedrock_stream save = *st;
+	json_doc doc;
+	sx x = { .st = st, .a = scratch, .err = err, .e = XLATE_EMIT_INIT(st, out, &save) };
+	int rc = xlate_emit_feed(&x.e, "Bedrock", data, scratch, &doc, err);
+
+	if (rc == XLATE_EV_DONE)
+		rc = on_done(&x);
+	else if (rc == XLATE_EV_JSON)
+		rc = stream_event(&x, type, &doc);
+	else
+		return rc; /* nothing to do, or an error made sticky */
+	return xlate_emit_leave(&x.e, rc, x.upstream_error, err);
 }
 
 int xlate_bedrock_stream_end(xlate_bedrock_stream *st, buf *out, xlate_err *err)
 {
-	sx x = { .st = st, .err = err, .e = XLATE_EMIT_INIT(st, out) };
-	return stream_step(&x, STR_NULL, STR_NULL, true);
+	xlate_bedrock_stream save = *st;
+	sx x = { .st = st, .err = err, .e = XLATE_EMIT_INIT(st, out, &save) };
+	int rc = xlate_emit_end_begin(&x.e, "Bedrock", "message", st->finish_reason != NULL, err);
+	if (rc)
+		return rc < 0 ? rc : 0;
+	return xlate_emit_leave(&x.e, on_done(&x), false, err);
 }

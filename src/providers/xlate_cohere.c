@@ -700,14 +700,9 @@ int xlate_cohere_response(const xlate_ctx *cx, const char *in, size_t n, arena *
 
 void xlate_cohere_stream_init(xlate_cohere_stream *st, const xlate_ctx *cx)
 {
-	memset(st, 0, sizeof *st);
+	xlate_emit e = XLATE_EMIT_INIT(st, NULL, NULL);
+	xlate_emit_reset(&e, cx);
 	st->tool = -1;
-	if (!cx)
-		return;
-	st->created = cx->created;
-	st->include_usage = cx->include_usage;
-	xlate_set_fixed(st->id, sizeof st->id, &st->id_len, cx->id);
-	xlate_set_fixed(st->model, sizeof st->model, &st->model_len, cx->model);
 }
 
 typedef struct sx {
@@ -718,38 +713,20 @@ typedef struct sx {
 	xlate_emit e;
 } sx;
 
-/* A chunk whose delta is {key: <raw string token>}. */
-static int emit_delta(sx *x, const char *key, const json_doc *d, int tok)
-{
-	int rc = xlate_emit_start(&x->e);
-	if (rc)
-		return rc;
-	xlate_w_kraw(xlate_emit_open(&x->e, 0), key, d, tok);
-	return xlate_emit_close(&x->e, NULL, NULL);
-}
-
 /* A chunk with one tool_calls entry for the open tool call: the start
- * (tool call object tc) when tc >= 0, else the arguments args_raw (a raw
- * JSON string). */
+ * (tool call object tc of d) when tc >= 0, else the arguments args_raw (a
+ * raw JSON string). */
 static int emit_tool(sx *x, const json_doc *d, int tc, str args_raw)
 {
+	if (tc < 0)
+		return xlate_emit_tool(&x->e, x->st->tool, NULL, -1, -1, args_raw);
 	int rc = xlate_emit_start(&x->e);
 	if (rc)
 		return rc;
 	json_writer *w = xlate_emit_open(&x->e, 0);
 	json_write_key(w, "tool_calls");
 	json_write_arr_begin(w);
-	if (tc >= 0) {
-		rc = w_tool_call(w, d, tc, x->st->tool, x->a, x->e.out->cap);
-	} else {
-		json_write_obj_begin(w);
-		json_write_kv_i64(w, "index", x->st->tool);
-		json_write_key(w, "function");
-		json_write_obj_begin(w);
-		json_write_kv_raw(w, "arguments", args_raw.p, args_raw.n);
-		json_write_obj_end(w);
-		json_write_obj_end(w);
-	}
+	rc = w_tool_call(w, d, tc, x->st->tool, x->a, x->e.out->cap);
 	json_write_arr_end(w);
 	return rc ? rc : xlate_emit_close(&x->e, NULL, NULL);
 }
@@ -770,9 +747,12 @@ static int close_tool(sx *x)
 static int on_end(sx *x, const json_doc *d, int fr)
 {
 	xlate_cohere_stream *st = x->st;
+	const char *f = NULL;
 	int rc = close_tool(x);
-	if (!rc && !st->finish_sent) {
-		const char *f = d ? map_finish(d, fr, st->ntools > 0) : "stop";
+	if (rc)
+		return rc;
+	if (!st->finish_sent) {
+		f = d ? map_finish(d, fr, st->ntools > 0) : "stop";
 		if (!f) { /* an unknown Cohere reason: passed through when it fits */
 			str s;
 			uint16_t n = 0;
@@ -782,12 +762,8 @@ static int on_end(sx *x, const json_doc *d, int fr)
 				f = st->finish_buf;
 			}
 		}
-		rc = xlate_emit_finish(&x->e, f);
 	}
-	if (!rc)
-		rc = xlate_emit_usage(&x->e);
-	st->done = true;
-	return rc;
+	return xlate_emit_done(&x->e, f);
 }
 
 /* The object at delta.message.<key> of event d (tool_calls may come as a
@@ -816,9 +792,9 @@ static int stream_event(sx *x, str type, const json_doc *d)
 		int c = delta_msg(d, "content");
 		rc = 0;
 		if (xlate_nonempty_str(d, (v = xlate_get(d, c, "thinking"))))
-			rc = emit_delta(x, "reasoning_content", d, v);
+			rc = xlate_emit_delta(&x->e, "reasoning_content", d, v);
 		if (!rc && xlate_nonempty_str(d, (v = xlate_get(d, c, "text"))))
-			rc = emit_delta(x, "content", d, v);
+			rc = xlate_emit_delta(&x->e, "content", d, v);
 		return rc;
 	}
 	if (IS("tool-call-start")) {
@@ -861,54 +837,25 @@ static int stream_event(sx *x, str type, const json_doc *d)
 int xlate_cohere_stream_feed(xlate_cohere_stream *st, str type, str data, arena *scratch, buf *out,
 			     xlate_err *err)
 {
-	xlate_cohere_stream save;
-	size_t old = out->len;
+	xlate_cohere_stream save = *st;
 	json_doc doc;
-	sx x = { .st = st, .a = scratch, .err = err, .e = XLATE_EMIT_INIT(st, out) };
-	int rc;
+	sx x = { .st = st, .a = scratch, .err = err, .e = XLATE_EMIT_INIT(st, out, &save) };
+	int rc = xlate_emit_feed(&x.e, "Cohere", data, scratch, &doc, err);
 
-	if (st->rc) {
-		xlate_err_set(err, XLATE_E_STREAMING, "the Cohere stream already failed");
-		return ERR_STATE;
-	}
-	if (st->done)
-		return 0;
-	save = *st;
-	rc = xlate_stream_event(data, scratch, &doc, "Cohere", err);
-	if (rc < 0)
-		goto fail;
-	if (rc == XLATE_EV_SKIP)
-		return 0;
-	if (rc == XLATE_EV_DONE) {
+	if (rc == XLATE_EV_DONE)
 		rc = on_end(&x, NULL, -1);
-		goto out;
-	}
-	rc = stream_event(&x, type, &doc);
-	if (x.upstream_error)
-		goto fail;
-out:
-	if (rc) {
-		xlate_fail_internal(err, rc, "the stream chunk");
-		goto fail;
-	}
-	return x.e.count;
-fail:
-	*st = save;
-	st->rc = rc;
-	buf_truncate(out, old);
-	return rc;
+	else if (rc == XLATE_EV_JSON)
+		rc = stream_event(&x, type, &doc);
+	else
+		return rc; /* nothing to do, or an error made sticky */
+	return xlate_emit_leave(&x.e, rc, x.upstream_error, err);
 }
 
+/* message-end sends the finish chunk and ends the stream: an end before it
+ * is a cut stream. */
 int xlate_cohere_stream_end(xlate_cohere_stream *st, buf *out, xlate_err *err)
 {
-	(void)out;
-	if (st->rc) {
-		xlate_err_set(err, XLATE_E_STREAMING, "the Cohere stream already failed");
-		return ERR_STATE;
-	}
-	if (st->done)
-		return 0;
-	xlate_err_set(err, XLATE_E_STREAMING, "Cohere stream ended before the response was complete");
-	st->rc = ERR_INVAL;
-	return ERR_INVAL;
+	xlate_cohere_stream save = *st;
+	xlate_emit e = XLATE_EMIT_INIT(st, out, &save);
+	return xlate_emit_end(&e, "Cohere", "response", err);
 }

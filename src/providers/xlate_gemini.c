@@ -1036,13 +1036,8 @@ int xlate_gemini_response(const xlate_ctx *cx, const char *in, size_t n, arena *
 
 void xlate_gemini_stream_init(xlate_gemini_stream *st, const xlate_ctx *cx)
 {
-	memset(st, 0, sizeof *st);
-	if (!cx)
-		return;
-	st->created = cx->created;
-	st->include_usage = cx->include_usage;
-	xlate_set_fixed(st->id, sizeof st->id, &st->id_len, cx->id);
-	xlate_set_fixed(st->model, sizeof st->model, &st->model_len, cx->model);
+	xlate_emit e = XLATE_EMIT_INIT(st, NULL, NULL);
+	xlate_emit_reset(&e, cx);
 }
 
 typedef struct sx {
@@ -1132,72 +1127,23 @@ static int stream_payload(sx *x, const json_doc *d)
 
 int xlate_gemini_stream_feed(xlate_gemini_stream *st, str data, arena *scratch, buf *out, xlate_err *err)
 {
-	xlate_gemini_stream save;
-	size_t old = out->len;
+	xlate_gemini_stream save = *st;
 	json_doc doc;
-	sx x = { .st = st, .a = scratch, .err = err, .e = XLATE_EMIT_INIT(st, out) };
-	int rc;
+	sx x = { .st = st, .a = scratch, .err = err, .e = XLATE_EMIT_INIT(st, out, &save) };
+	int rc = xlate_emit_feed(&x.e, "Gemini", data, scratch, &doc, err);
 
-	if (st->rc) {
-		xlate_err_set(err, XLATE_E_STREAMING, "the Gemini stream already failed");
-		return ERR_STATE;
-	}
-	if (st->done)
-		return 0;
-	save = *st;
-	rc = xlate_stream_event(data, scratch, &doc, "Gemini", err);
-	if (rc < 0)
-		goto fail;
-	if (rc == XLATE_EV_SKIP)
-		return 0;
-	if (rc == XLATE_EV_DONE) {
-		rc = st->finish_sent ? 0 : xlate_emit_finish(&x.e, "stop");
-		if (!rc)
-			rc = xlate_emit_usage(&x.e);
-		st->done = true;
-		goto out;
-	}
-	rc = stream_payload(&x, &doc);
-	if (x.upstream_error)
-		goto fail;
-out:
-	if (rc) {
-		xlate_fail_internal(err, rc, "the stream chunk");
-		goto fail;
-	}
-	return x.e.count;
-fail:
-	*st = save;
-	st->rc = rc;
-	buf_truncate(out, old);
-	return rc;
+	if (rc == XLATE_EV_DONE)
+		rc = xlate_emit_done(&x.e, "stop");
+	else if (rc == XLATE_EV_JSON)
+		rc = stream_payload(&x, &doc);
+	else
+		return rc; /* nothing to do, or an error made sticky */
+	return xlate_emit_leave(&x.e, rc, x.upstream_error, err);
 }
 
 int xlate_gemini_stream_end(xlate_gemini_stream *st, buf *out, xlate_err *err)
 {
 	xlate_gemini_stream save = *st;
-	size_t old = out->len;
-	sx x = { .st = st, .err = err, .e = XLATE_EMIT_INIT(st, out) };
-	int rc;
-
-	if (st->rc) {
-		xlate_err_set(err, XLATE_E_STREAMING, "the Gemini stream already failed");
-		return ERR_STATE;
-	}
-	if (st->done)
-		return 0;
-	if (!st->finish_sent) {
-		xlate_err_set(err, XLATE_E_STREAMING, "Gemini stream ended before the response was complete");
-		st->rc = ERR_INVAL;
-		return ERR_INVAL;
-	}
-	rc = xlate_emit_usage(&x.e);
-	if (rc) {
-		*st = save;
-		st->rc = rc;
-		buf_truncate(out, old);
-		return xlate_fail_internal(err, rc, "the stream chunk");
-	}
-	st->done = true;
-	return x.e.count;
+	xlate_emit e = XLATE_EMIT_INIT(st, out, &save);
+	return xlate_emit_end(&e, "Gemini", "response", err);
 }
