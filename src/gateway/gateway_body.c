@@ -268,6 +268,11 @@ static bool adapter_drops(const provider_target *t, str key)
 	return false;
 }
 
+bool gateway_stream_dropped(const provider_target *t)
+{
+	return adapter_drops(t, STR_LIT("stream"));
+}
+
 int gateway_body_rewrite(const gateway_body *bd, const provider_target *t, buf *out)
 {
 	const json_doc *d = &bd->doc;

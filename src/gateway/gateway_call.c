@@ -21,6 +21,7 @@
 #include "json/json.h"
 #include "providers/eventstream.h"
 #include "providers/sigv4.h"
+#include "providers/xlate_chunks.h"
 #include "providers/xlate_codec.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,8 @@ struct gateway_call {
 	unsigned attempt;             /* retries done */
 	unsigned max_retries;
 	bool aws_stream;              /* upstream stream is an AWS event stream */
+	bool fake_stream;             /* the client asked for a stream the upstream cannot give:
+	                               * called without, answered as chunks (xlate_chunks) */
 	bool streaming;               /* client asked for a stream */
 	bool began;                   /* stream head sent to the client */
 	bool saw_done;
@@ -429,6 +432,38 @@ static void translated_respond(gateway_call *c)
 	buf_free(&out);
 }
 
+/* The whole answer of an upstream that could not stream (c->fake_stream),
+ * sent to the client as the SSE stream it asked for. */
+static void fake_stream_respond(gateway_call *c)
+{
+	bool usage = false;
+	int iu = json_path(&c->body.doc, 0, "stream_options.include_usage");
+	if (iu >= 0)
+		json_bool(&c->body.doc, iu, &usage);
+	xlate_err xe;
+	int rc = xlate_completion_chunks(c->resp.data ? c->resp.data : "", c->resp.len, usage, &c->scratch, &c->lines,
+					 &xe);
+	arena_reset(&c->scratch);
+	if (rc < 0) {
+		gateway_error e;
+		gateway_fail(&e, xe.kind == XLATE_E_SERIALIZATION ? GATEWAY_SERIALIZATION : GATEWAY_INTERNAL, "%s: %s",
+			     xe.kind == XLATE_E_SERIALIZATION ? "serialization error" : "internal error", xe.msg);
+		finish_error(c, &e);
+		return;
+	}
+	gateway_sink s = c->sink;
+	if (s.begin(s.ud, 200, "text/event-stream") < 0) {
+		call_release(c);
+		return;
+	}
+	frame_lines(c);
+	sse_write_data(&c->out, STR_LIT("[DONE]"));
+	int w = s.write(s.ud, c->out.data, c->out.len);
+	call_release(c);
+	if (w >= 0)
+		s.end(s.ud);
+}
+
 static void on_done(http_client_req *r, int err, const char *reason, void *ud)
 {
 	(void)r;
@@ -513,6 +548,11 @@ static void on_done(http_client_req *r, int err, const char *reason, void *ud)
 	c->resp = (buf){ 0 };
 	if (c->route.target.adapter == PROVIDER_ADAPTER_AZURE && c->op && c->op->chat && status == 200)
 		gateway_azure_fix(&rb, &c->scratch);
+	if (c->fake_stream && status == 200) {
+		c->resp = rb;
+		fake_stream_respond(c);
+		return;
+	}
 	call_release(c);
 	s.respond(s.ud, status, ct, rb.data ? rb.data : "", rb.len, -1);
 	buf_free(&rb);
@@ -781,6 +821,10 @@ gateway_call *gateway_call_start_ct(gateway *g, const gateway_upstream *up, cons
 		goto fail;
 	provider_target *t = &c->route.target;
 	c->codec = xlate_codec_for(t->adapter, op->pop);
+	if (c->streaming && !c->codec && gateway_stream_dropped(t)) {
+		c->streaming = false;
+		c->fake_stream = true;
+	}
 	if (!adapter_forwardable(t->adapter) && !c->codec) {
 		gateway_fail(&e, GATEWAY_ENDPOINT_NOT_SUPPORTED, "provider %s does not support %s",
 			     provider_adapter_get(t->adapter)->name, op->endpoint);

@@ -52,6 +52,10 @@ typedef struct gateway_upload {
 } gateway_upload;
 int gateway_upload_read(const gateway_mreq *m, arena *a, gateway_upload *u, gateway_error *e);
 
+/* The target's request rules remove "stream" (Azure o1 deployments): a
+ * client's stream is then made of the whole answer (gateway_body.c). */
+bool gateway_stream_dropped(const provider_target *t);
+
 /* Azure chat answers (providers.md): a choice with finish_reason
  * "content_filter", a content_filter_results object and no message gets
  * message {"role":"assistant","content":null,"refusal":"Content filtered by

@@ -227,6 +227,25 @@ async function azureSuite(m, ver) {
     b = (await lastReq()).body;
     assert(b.temperature === 0.2 && b.stream === false, 'o10 is not o1: ' + J(b));
   });
+  await t('azure o1: a client stream is made of the whole answer (o1 cannot stream)', async () => {
+    const st = await client.chat.completions.create({ model: 'azure-o1', messages: user('hi'), stream: true,
+      stream_options: { include_usage: true } });
+    let text = '', fin = null, usage = null, n = 0, role = null;
+    for await (const ch of st) {
+      n++;
+      if (ch.usage) usage = ch.usage;
+      for (const c of ch.choices) {
+        if (c.delta.role) role = c.delta.role;
+        if (c.delta.content) text += c.delta.content;
+        if (c.finish_reason) fin = c.finish_reason;
+      }
+      assert(ch.object === 'chat.completion.chunk', J(ch));
+    }
+    const b = (await lastReq()).body;
+    assert(b.stream === undefined && b.stream_options === undefined, 'upstream body: ' + J(b));
+    assert(role === 'assistant' && text.startsWith('Hello from Azure o1-preview') && fin === 'stop', J({ text, fin, role }));
+    assert(n === 3 && usage && usage.total_tokens > 0, J({ n, usage }));
+  });
   await t('azure 400 -> 400 BadRequest', () => expectError({ model: 'azure-err-400', messages: user('x') }, 400, 'BadRequest',
     "bad request: Invalid value for 'temperature'"));
   await t('azure 400 context_length_exceeded -> ContextWindowExceeded', () => expectError({ model: 'azure-ctx', messages: user('x') }, 400,
