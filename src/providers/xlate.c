@@ -347,6 +347,21 @@ int xlate_w_args(json_writer *w, const json_doc *d, int i, arena *a, size_t cap)
 	return rc;
 }
 
+int xlate_w_tool_call(json_writer *w, const json_doc *d, int id, int name, int args, arena *a, size_t cap)
+{
+	json_write_obj_begin(w);
+	xlate_w_kstr_tok(w, "id", d, id);
+	json_write_kv_str(w, "type", "function");
+	json_write_key(w, "function");
+	json_write_obj_begin(w);
+	xlate_w_kstr_tok(w, "name", d, name);
+	json_write_key(w, "arguments");
+	int rc = xlate_w_args(w, d, args, a, cap);
+	json_write_obj_end(w);
+	json_write_obj_end(w);
+	return rc;
+}
+
 void xlate_set_fixed(char *dst, size_t cap, uint16_t *len, str s)
 {
 	if (s.n < cap) {

@@ -240,6 +240,12 @@ str xlate_join_strs(const json_doc *d, int arr, const char *field, xlate_keep_fn
  * w; returns 0 or it. */
 int xlate_w_args(json_writer *w, const json_doc *d, int i, arena *a, size_t cap);
 
+/* One tool_calls entry of a chat.completion: {"id":<string token id, or "">,
+ * "type":"function","function":{"name":<string token name, or "">,
+ * "arguments":<value args as a string, xlate_w_args>}}. 0 or xlate_w_args'
+ * error (also sticky in w). */
+int xlate_w_tool_call(json_writer *w, const json_doc *d, int id, int name, int args, arena *a, size_t cap);
+
 /* Copy s into the fixed array dst[cap] (NUL-terminated) and set *len, when
  * it fits (s.n < cap); longer s leaves dst and *len as they were. */
 void xlate_set_fixed(char *dst, size_t cap, uint16_t *len, str s);

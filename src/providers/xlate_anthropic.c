@@ -850,19 +850,9 @@ int xlate_anthropic_response(const xlate_ctx *cx, const char *in, size_t n, aren
 			json_write_arr_begin(&w);
 			it = json_iter_begin(d, content);
 			while (rc >= 0 && json_iter_next(d, &it, NULL, &b)) {
-				if (!is_tool_block(d, b))
-					continue;
-				int tid = xlate_get(d, b, "id"), name = xlate_get(d, b, "name");
-				json_write_obj_begin(&w);
-				xlate_w_kstr_tok(&w, "id", d, tid);
-				json_write_kv_str(&w, "type", "function");
-				json_write_key(&w, "function");
-				json_write_obj_begin(&w);
-				xlate_w_kstr_tok(&w, "name", d, name);
-				json_write_key(&w, "arguments");
-				rc = xlate_w_args(&w, d, xlate_get(d, b, "input"), scratch, out->cap);
-				json_write_obj_end(&w);
-				json_write_obj_end(&w);
+				if (is_tool_block(d, b))
+					rc = xlate_w_tool_call(&w, d, xlate_get(d, b, "id"), xlate_get(d, b, "name"),
+							       xlate_get(d, b, "input"), scratch, out->cap);
 			}
 			json_write_arr_end(&w);
 		}

@@ -844,19 +844,9 @@ static void w_tool_calls(json_writer *w, const json_doc *d, int content, arena *
 	json_write_arr_begin(w);
 	while (json_iter_next(d, &it, NULL, &b)) {
 		int tu = xlate_get(d, b, "toolUse");
-		if (json_typeof(d, tu) != JSON_OBJECT)
-			continue;
-		int id = xlate_get(d, tu, "toolUseId"), name = xlate_get(d, tu, "name");
-		json_write_obj_begin(w);
-		xlate_w_kstr_tok(w, "id", d, id);
-		json_write_kv_str(w, "type", "function");
-		json_write_key(w, "function");
-		json_write_obj_begin(w);
-		xlate_w_kstr_tok(w, "name", d, name);
-		json_write_key(w, "arguments");
-		xlate_w_args(w, d, xlate_get(d, tu, "input"), a, cap);
-		json_write_obj_end(w);
-		json_write_obj_end(w);
+		if (json_typeof(d, tu) == JSON_OBJECT)
+			xlate_w_tool_call(w, d, xlate_get(d, tu, "toolUseId"), xlate_get(d, tu, "name"),
+					  xlate_get(d, tu, "input"), a, cap);
 	}
 	json_write_arr_end(w);
 }
