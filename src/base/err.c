@@ -1,5 +1,7 @@
 /* err.c — names of the error codes. */
 #include "base/err.h"
+#include <stdio.h>
+#include <stdarg.h>
 
 const char *err_str(int e)
 {
@@ -26,4 +28,14 @@ const char *err_str(int e)
 	case ERR_CANCELLED: return "cancelled";
 	default: return "unknown error";
 	}
+}
+
+void err_printf(char *err, size_t cap, const char *fmt, ...)
+{
+	if (!err || !cap)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, cap, fmt, ap);
+	va_end(ap);
 }

@@ -2,6 +2,7 @@
  * Where a human reason matters, callers pass an error buffer as well. */
 #ifndef BASE_ERR_H
 #define BASE_ERR_H
+#include <stddef.h>
 
 typedef enum {
 	ERR_OK        = 0,
@@ -29,5 +30,9 @@ typedef enum {
 
 /* Static, human-readable name of an error code (never NULL). */
 const char *err_str(int e);
+
+/* Write a printf-style message into a caller's error buffer err[0..cap)
+ * (NUL-terminated, truncated); nothing when err is NULL or cap is 0. */
+void err_printf(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

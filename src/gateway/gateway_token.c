@@ -89,16 +89,6 @@ struct tok_exchange {
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
-static void errf(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void errf(char *err, size_t cap, const char *fmt, ...)
-{
-	if (!err || !cap)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-}
 
 static void secret_free(char *p, size_t n)
 {
@@ -149,16 +139,16 @@ static int read_file(const char *path, buf *out, char *why, size_t cap)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0) {
-		errf(why, cap, "cannot open it: %s", strerror(errno));
+		err_printf(why, cap, "cannot open it: %s", strerror(errno));
 		return ERR_IO;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		errf(why, cap, "not a regular file");
+		err_printf(why, cap, "not a regular file");
 		close(fd);
 		return ERR_INVAL;
 	}
 	if ((uint64_t)st.st_size > GATEWAY_TOKEN_FILE_MAX) {
-		errf(why, cap, "larger than %u bytes", GATEWAY_TOKEN_FILE_MAX);
+		err_printf(why, cap, "larger than %u bytes", GATEWAY_TOKEN_FILE_MAX);
 		close(fd);
 		return ERR_TOOBIG;
 	}
@@ -169,14 +159,14 @@ static int read_file(const char *path, buf *out, char *why, size_t cap)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
-			errf(why, cap, "cannot read it: %s", strerror(errno));
+			err_printf(why, cap, "cannot read it: %s", strerror(errno));
 			close(fd);
 			return ERR_IO;
 		}
 		if (k == 0)
 			break;
 		if (buf_append(out, tmp, (size_t)k) < 0) {
-			errf(why, cap, "larger than %u bytes", GATEWAY_TOKEN_FILE_MAX);
+			err_printf(why, cap, "larger than %u bytes", GATEWAY_TOKEN_FILE_MAX);
 			ct_wipe(tmp, sizeof tmp);
 			close(fd);
 			return ERR_TOOBIG;
@@ -195,20 +185,20 @@ static bool member(const json_doc *d, const char *key, bool req, arena *a, char 
 	str s = STR_NULL;
 	*out = NULL;
 	if (v >= 0 && !json_is_null(d, v) && (json_typeof(d, v) != JSON_STRING || json_str(d, v, a, &s) < 0)) {
-		errf(why, cap, "\"%s\" is not a string", key);
+		err_printf(why, cap, "\"%s\" is not a string", key);
 		return false;
 	}
 	if (!s.n) {
 		if (req)
-			errf(why, cap, "no \"%s\" in the file", key);
+			err_printf(why, cap, "no \"%s\" in the file", key);
 		return !req;
 	}
 	if (memchr(s.p, 0, s.n)) {
-		errf(why, cap, "\"%s\" holds a NUL byte", key);
+		err_printf(why, cap, "\"%s\" holds a NUL byte", key);
 		return false;
 	}
 	if (!(*out = dupn(s.p, s.n))) {
-		errf(why, cap, "out of memory");
+		err_printf(why, cap, "out of memory");
 		return false;
 	}
 	return true;
@@ -224,11 +214,11 @@ static int parse_adc(tok_entry *en, const char *text, size_t n, char *why, size_
 	int rc = ERR_INVAL;
 
 	if (json_parse_arena(&d, &a, text, n, NULL, &je) < 0) {
-		errf(why, cap, "not valid JSON: %s", je.msg);
+		err_printf(why, cap, "not valid JSON: %s", je.msg);
 		goto done;
 	}
 	if (json_typeof(&d, 0) != JSON_OBJECT) {
-		errf(why, cap, "not a JSON object");
+		err_printf(why, cap, "not a JSON object");
 		goto done;
 	}
 	if (!member(&d, "type", true, &a, &type, why, cap))
@@ -236,11 +226,11 @@ static int parse_adc(tok_entry *en, const char *text, size_t n, char *why, size_
 	if (!member(&d, "token_uri", false, &a, &en->url, why, cap))
 		goto done;
 	if (!en->url && !(en->url = dupn(GATEWAY_GOOGLE_TOKEN_URI, strlen(GATEWAY_GOOGLE_TOKEN_URI)))) {
-		errf(why, cap, "out of memory");
+		err_printf(why, cap, "out of memory");
 		goto done;
 	}
 	if (strncmp(en->url, "https://", 8) != 0 && strncmp(en->url, "http://", 7) != 0) {
-		errf(why, cap, "token_uri is not an http(s) URL");
+		err_printf(why, cap, "token_uri is not an http(s) URL");
 		goto done;
 	}
 	if (strcmp(type, "service_account") == 0) {
@@ -252,7 +242,7 @@ static int parse_adc(tok_entry *en, const char *text, size_t n, char *why, size_
 		en->pem_len = strlen(en->pem);
 		char kerr[160];
 		if (tls_jwt_key_check(en->pem, en->pem_len, NULL, kerr, sizeof kerr) < 0) {
-			errf(why, cap, "private_key: %s", kerr);
+			err_printf(why, cap, "private_key: %s", kerr);
 			goto done;
 		}
 	} else if (strcmp(type, "authorized_user") == 0) {
@@ -262,7 +252,7 @@ static int parse_adc(tok_entry *en, const char *text, size_t n, char *why, size_
 		    !member(&d, "refresh_token", true, &a, &en->refresh_token, why, cap))
 			goto done;
 	} else {
-		errf(why, cap, "credential type '%.64s' is not supported (use a service_account key or "
+		err_printf(why, cap, "credential type '%.64s' is not supported (use a service_account key or "
 		     "an authorized_user file)", type);
 		goto done;
 	}
@@ -286,7 +276,7 @@ static int load_adc(gateway_tokens *ts, str path, bool strict, const char *who, 
 		if (en->kind == K_COPILOT || !str_eq(path, str_make(en->id, en->id_len)))
 			continue;
 		if (strict && en->load_err) {
-			errf(err, errlen, "failed to build client for model '%s': %s", who, en->load_err);
+			err_printf(err, errlen, "failed to build client for model '%s': %s", who, en->load_err);
 			return ERR_INVAL;
 		}
 		return 0;
@@ -294,7 +284,7 @@ static int load_adc(gateway_tokens *ts, str path, bool strict, const char *who, 
 	tok_entry *en = calloc(1, sizeof *en);
 	if (!en || !(en->id = dupn(path.p, path.n))) {
 		free(en);
-		errf(err, errlen, "out of memory");
+		err_printf(err, errlen, "out of memory");
 		return ERR_NOMEM;
 	}
 	en->id_len = path.n;
@@ -309,14 +299,14 @@ static int load_adc(gateway_tokens *ts, str path, bool strict, const char *who, 
 		snprintf(msg, sizeof msg, "authentication failed: Google credentials file %s "
 			 "(GOOGLE_APPLICATION_CREDENTIALS): %s", en->id, why);
 		if (strict) {
-			errf(err, errlen, "failed to build client for model '%s': %s", who, msg);
+			err_printf(err, errlen, "failed to build client for model '%s': %s", who, msg);
 			entry_free(en);
 			return rc == ERR_NOMEM ? ERR_NOMEM : ERR_INVAL;
 		}
 		en->kind = 0;
 		if (!(en->load_err = dupn(msg, strlen(msg)))) {
 			entry_free(en);
-			errf(err, errlen, "out of memory");
+			err_printf(err, errlen, "out of memory");
 			return ERR_NOMEM;
 		}
 		log_warn("gateway: %s (Vertex AI calls through it will fail)", msg);
@@ -334,7 +324,7 @@ int gateway_tokens_init(gateway *g, char *err, size_t errlen)
 {
 	gateway_tokens *ts = calloc(1, sizeof *ts);
 	if (!ts) {
-		errf(err, errlen, "out of memory");
+		err_printf(err, errlen, "out of memory");
 		return ERR_NOMEM;
 	}
 	pthread_mutex_init(&ts->mu, NULL);
@@ -684,7 +674,7 @@ static int exchange_start(tok_exchange *x, char *why, size_t cap)
 				     .iat = now, .exp = now + 3600 };
 		rc = buf_puts(&x->body, "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=");
 		if (!rc && (rc = tls_jwt_sign_rs256(en->pem, en->pem_len, &c, &x->body, jerr, sizeof jerr)) < 0) {
-			errf(why, cap, "cannot sign the assertion: %s", jerr);
+			err_printf(why, cap, "cannot sign the assertion: %s", jerr);
 			return rc;
 		}
 		ex_header(x, "Content-Type", "application/x-www-form-urlencoded");
@@ -720,7 +710,7 @@ static int exchange_start(tok_exchange *x, char *why, size_t cap)
 	}
 	}
 	if (rc < 0) {
-		errf(why, cap, "cannot build the request: %s", err_str(rc));
+		err_printf(why, cap, "cannot build the request: %s", err_str(rc));
 		return rc;
 	}
 	http_client_spec s = {
@@ -737,7 +727,7 @@ static int exchange_start(tok_exchange *x, char *why, size_t cap)
 	rc = x->up.request(x->up.ud, &s, &x->h, err, sizeof err);
 	if (rc < 0) {
 		x->h = NULL;
-		errf(why, cap, "%s", err);
+		err_printf(why, cap, "%s", err);
 	}
 	return rc;
 }

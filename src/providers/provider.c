@@ -345,16 +345,6 @@ str provider_env_base_url(provider_adapter a, const provider_row *row, provider_
 
 /* ---- building a target ------------------------------------------------------------------------ */
 
-static void errf(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void errf(char *err, size_t cap, const char *fmt, ...)
-{
-	if (!err || !cap)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-}
 
 /* append s to the target's base buffer */
 static bool base_put(provider_target *t, str s)
@@ -406,7 +396,7 @@ static int resolve_base(provider_target *t, str entry_base, provider_env env, co
 		}
 		v = provider_env_base_url(t->adapter, t->row, env, &var);
 		if (!v.n) {
-			errf(err, errcap, "failed to build client for model '%s': bad request: Azure OpenAI "
+			err_printf(err, errcap, "failed to build client for model '%s': bad request: Azure OpenAI "
 			     "requires a base URL. Set AZURE_OPENAI_ENDPOINT=https://{resource}.openai.azure.com "
 			     "(or AZURE_ENDPOINT as a fallback).", who);
 			return ERR_INVAL;
@@ -422,7 +412,7 @@ static int resolve_base(provider_target *t, str entry_base, provider_env env, co
 		str project = env_str(env, "VERTEXAI_PROJECT");
 		str loc = env_str(env, "VERTEXAI_LOCATION");
 		if (!project.n) {
-			errf(err, errcap, "failed to build client for model '%s': bad request: Vertex AI "
+			err_printf(err, errcap, "failed to build client for model '%s': bad request: Vertex AI "
 			     "requires a project ID. Set VERTEXAI_PROJECT (and optionally VERTEXAI_LOCATION) "
 			     "in the environment.", who);
 			return ERR_INVAL;
@@ -469,7 +459,7 @@ static int resolve_base(provider_target *t, str entry_base, provider_env env, co
 		break;
 	}
 	if (!ok) {
-		errf(err, errcap, "failed to build client for model '%s': base URL longer than %d bytes",
+		err_printf(err, errcap, "failed to build client for model '%s': base URL longer than %d bytes",
 		     who, PROVIDER_BASE_URL_MAX - 1);
 		return ERR_TOOBIG;
 	}
@@ -478,7 +468,7 @@ static int resolve_base(provider_target *t, str entry_base, provider_env env, co
 
 static int no_key(const char *who, const char *var, char *err, size_t errcap)
 {
-	errf(err, errcap, "failed to build client for model '%s': authentication failed: no API key "
+	err_printf(err, errcap, "failed to build client for model '%s': authentication failed: no API key "
 	     "provided and environment variable %s is not set", who, var);
 	return ERR_NOTFOUND;
 }
@@ -498,7 +488,7 @@ static int resolve_creds(provider_target *t, str api_key, provider_env env, cons
 		t->aws_secret_key = env_str(env, "AWS_SECRET_ACCESS_KEY");
 		t->aws_session_token = env_str(env, "AWS_SESSION_TOKEN");
 		if (!t->aws_access_key.n || !t->aws_secret_key.n) {
-			errf(err, errcap, "failed to build client for model '%s': authentication failed: AWS "
+			err_printf(err, errcap, "failed to build client for model '%s': authentication failed: AWS "
 			     "Bedrock requires AWS credentials. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
 			     "(and optionally AWS_SESSION_TOKEN) in the environment.", who);
 			return ERR_NOTFOUND;
@@ -568,7 +558,7 @@ int provider_build(const provider_entry *e, provider_env env, provider_target *o
 
 	rc = provider_select(pm, base.n > 0, &pick);
 	if (rc) {
-		errf(err, errcap, "failed to build client for model '%s': provider '%s' is not supported",
+		err_printf(err, errcap, "failed to build client for model '%s': provider '%s' is not supported",
 		     who, pick.row->name);
 		out->row = pick.row;
 		return rc;
@@ -656,28 +646,28 @@ int provider_zero_resolve(str model, provider_env env, provider_target *out,
 		model = STR_LIT("");
 	if (!str_cut(model, '/', &head, &tail) || !head.n) {
 		w = PROVIDER_ZERO_BARE;
-		errf(err, errcap, "model '" STR_FMT "' not found: no models are configured; name a "
+		err_printf(err, errcap, "model '" STR_FMT "' not found: no models are configured; name a "
 		     "provider, e.g. 'openai/gpt-4o'", STR_ARG(model));
 		rc = ERR_NOTFOUND;
 		goto done;
 	}
 	if (!provider_is_known_name(head)) {
 		w = PROVIDER_ZERO_UNKNOWN;
-		errf(err, errcap, "model '" STR_FMT "' not found: unknown provider '" STR_FMT "'",
+		err_printf(err, errcap, "model '" STR_FMT "' not found: unknown provider '" STR_FMT "'",
 		     STR_ARG(model), STR_ARG(head));
 		rc = ERR_NOTFOUND;
 		goto done;
 	}
 	if (!tail.n) {
 		w = PROVIDER_ZERO_BARE;
-		errf(err, errcap, "model '" STR_FMT "' not found: no model id after '" STR_FMT "/'",
+		err_printf(err, errcap, "model '" STR_FMT "' not found: no model id after '" STR_FMT "/'",
 		     STR_ARG(model), STR_ARG(head));
 		rc = ERR_NOTFOUND;
 		goto done;
 	}
 	if (provider_select(model, false, &pick) != 0) {
 		w = PROVIDER_ZERO_UNSUPPORTED;
-		errf(err, errcap, "model '" STR_FMT "' not found: provider '" STR_FMT "' is not supported",
+		err_printf(err, errcap, "model '" STR_FMT "' not found: provider '" STR_FMT "' is not supported",
 		     STR_ARG(model), STR_ARG(head));
 		rc = ERR_NOTFOUND;
 		goto done;
@@ -689,7 +679,7 @@ int provider_zero_resolve(str model, provider_env env, provider_target *out,
 	need = hint_vars(&probe);
 	if (need && need[0] && !provider_env_configured(pick.row, env)) {
 		w = PROVIDER_ZERO_NO_KEY;
-		errf(err, errcap, "model '" STR_FMT "' not found: set %s to use provider '" STR_FMT "'",
+		err_printf(err, errcap, "model '" STR_FMT "' not found: set %s to use provider '" STR_FMT "'",
 		     STR_ARG(model), need, STR_ARG(head));
 		rc = ERR_NOTFOUND;
 		goto done;
@@ -700,7 +690,7 @@ int provider_zero_resolve(str model, provider_env env, provider_target *out,
 	if (rc) {
 		/* configured means complete: only an over-long base URL remains */
 		w = PROVIDER_ZERO_BAD;
-		errf(err, errcap, "model '" STR_FMT "' not found: the base URL of provider '" STR_FMT
+		err_printf(err, errcap, "model '" STR_FMT "' not found: the base URL of provider '" STR_FMT
 		     "' is longer than %d bytes", STR_ARG(model), STR_ARG(head), PROVIDER_BASE_URL_MAX - 1);
 		rc = rc == ERR_TOOBIG ? ERR_TOOBIG : ERR_NOTFOUND;
 	}

@@ -32,16 +32,6 @@ struct tls_anchors {
 	char source[256];
 };
 
-static void errf(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void errf(char *err, size_t cap, const char *fmt, ...)
-{
-	if (!err || !cap)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-}
 
 tls_anchors *tls_anchors_new(void)
 {
@@ -343,24 +333,24 @@ static int read_file(const char *path, size_t cap, unsigned char **out, size_t *
 	*len = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		errf(err, ecap, "CA file %s: %s", path, strerror(errno));
+		err_printf(err, ecap, "CA file %s: %s", path, strerror(errno));
 		return ERR_IO;
 	}
 	int rc = 0;
 	unsigned char *p = NULL;
 	struct stat st;
 	if (fstat(fd, &st)) {
-		errf(err, ecap, "CA file %s: %s", path, strerror(errno));
+		err_printf(err, ecap, "CA file %s: %s", path, strerror(errno));
 		rc = ERR_IO;
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		errf(err, ecap, "CA file %s: not a regular file", path);
+		err_printf(err, ecap, "CA file %s: not a regular file", path);
 		rc = ERR_INVAL;
 		goto fail;
 	}
 	if ((uint64_t)st.st_size > cap) {
-		errf(err, ecap, "CA file %s: larger than %zu bytes", path, cap);
+		err_printf(err, ecap, "CA file %s: larger than %zu bytes", path, cap);
 		rc = ERR_TOOBIG;
 		goto fail;
 	}
@@ -375,7 +365,7 @@ static int read_file(const char *path, size_t cap, unsigned char **out, size_t *
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			errf(err, ecap, "CA file %s: %s", path, strerror(errno));
+			err_printf(err, ecap, "CA file %s: %s", path, strerror(errno));
 			rc = ERR_IO;
 			goto fail;
 		}
@@ -407,7 +397,7 @@ int tls_anchors_add_file(tls_anchors *a, const char *path, size_t *added, char *
 	rc = tls_anchors_add_pem(a, data, n, added, &skipped);
 	free(data);
 	if (rc)
-		errf(err, cap, "CA file %s: %s", path, err_str(rc));
+		err_printf(err, cap, "CA file %s: %s", path, err_str(rc));
 	return rc;
 }
 
@@ -445,7 +435,7 @@ int tls_anchors_add_dir(tls_anchors *a, const char *path, size_t *added, size_t 
 	*added = *skipped = 0;
 	DIR *d = opendir(path);
 	if (!d) {
-		errf(err, cap, "CA directory %s: %s", path, strerror(errno));
+		err_printf(err, cap, "CA directory %s: %s", path, strerror(errno));
 		return ERR_IO;
 	}
 	char **names = NULL;
@@ -456,7 +446,7 @@ int tls_anchors_add_dir(tls_anchors *a, const char *path, size_t *added, size_t 
 		if (!dir_name_ok(e->d_name))
 			continue;
 		if (nn == DIR_FILES_MAX) {
-			errf(err, cap, "CA directory %s: more than %u files", path, DIR_FILES_MAX);
+			err_printf(err, cap, "CA directory %s: more than %u files", path, DIR_FILES_MAX);
 			rc = ERR_TOOBIG;
 			goto done;
 		}
@@ -494,7 +484,7 @@ int tls_anchors_add_dir(tls_anchors *a, const char *path, size_t *added, size_t 
 		size_t k = 0;
 		int r = tls_anchors_add_file(a, full, &k, NULL, 0);
 		if (r == ERR_NOMEM || r == ERR_TOOBIG) {
-			errf(err, cap, "CA directory %s: %s", path, err_str(r));
+			err_printf(err, cap, "CA directory %s: %s", path, err_str(r));
 			rc = r;
 			goto done;
 		}
@@ -524,10 +514,10 @@ static const char distro_dir[] = "/etc/ssl/certs";
 int tls_anchors_load(tls_anchors **out, const char *cert_file, const char *cert_dir, char *err, size_t cap)
 {
 	*out = NULL;
-	errf(err, cap, "%s", "");
+	err_printf(err, cap, "%s", "");
 	tls_anchors *a = tls_anchors_new();
 	if (!a) {
-		errf(err, cap, "CA certificates: %s", err_str(ERR_NOMEM));
+		err_printf(err, cap, "CA certificates: %s", err_str(ERR_NOMEM));
 		return ERR_NOMEM;
 	}
 	int rc = 0;
@@ -544,7 +534,7 @@ int tls_anchors_load(tls_anchors **out, const char *cert_file, const char *cert_
 				if (l > 0) {
 					char dir[4096];
 					if (l >= sizeof dir) {
-						errf(err, cap, "CA directory name too long");
+						err_printf(err, cap, "CA directory name too long");
 						rc = ERR_TOOBIG;
 						goto fail;
 					}
@@ -557,7 +547,7 @@ int tls_anchors_load(tls_anchors **out, const char *cert_file, const char *cert_
 			}
 		}
 		if (a->n == 0) {
-			errf(err, cap, "no usable CA certificate in %s%s%s", have_file ? cert_file : "",
+			err_printf(err, cap, "no usable CA certificate in %s%s%s", have_file ? cert_file : "",
 				have_file && have_dir ? " or " : "", have_dir ? cert_dir : "");
 			rc = ERR_NOTFOUND;
 			goto fail;
@@ -596,7 +586,7 @@ int tls_anchors_load(tls_anchors **out, const char *cert_file, const char *cert_
 	return 0;
 nomem:
 	rc = ERR_NOMEM;
-	errf(err, cap, "CA certificates: %s", err_str(rc));
+	err_printf(err, cap, "CA certificates: %s", err_str(rc));
 fail:
 	tls_anchors_free(a);
 	return rc;

@@ -17,16 +17,6 @@
 /* header or claims JSON */
 #define JSON_PART_MAX 8192
 
-static void errf(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void errf(char *err, size_t cap, const char *fmt, ...)
-{
-	if (!err || !cap)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-}
 
 typedef struct der_sink {
 	uint8_t *p;
@@ -62,11 +52,11 @@ static int pem_key_der(const char *pem, size_t n, uint8_t *der, size_t cap, size
 
 	*len = 0;
 	if (!pem || !n) {
-		errf(err, errlen, "the private key is empty");
+		err_printf(err, errlen, "the private key is empty");
 		return ERR_INVAL;
 	}
 	if (n > TLS_JWT_PEM_MAX) {
-		errf(err, errlen, "the private key is longer than %d bytes", TLS_JWT_PEM_MAX);
+		err_printf(err, errlen, "the private key is longer than %d bytes", TLS_JWT_PEM_MAX);
 		return ERR_TOOBIG;
 	}
 	br_pem_decoder_init(&pc);
@@ -101,11 +91,11 @@ static int pem_key_der(const char *pem, size_t n, uint8_t *der, size_t cap, size
 		}
 	}
 	if (!found) {
-		errf(err, errlen, broken || inkey ? "the private key is not valid PEM (bad base64 or no END line)"
+		err_printf(err, errlen, broken || inkey ? "the private key is not valid PEM (bad base64 or no END line)"
 						  : "no \"PRIVATE KEY\" or \"RSA PRIVATE KEY\" PEM block in the private key");
 		rc = ERR_INVAL;
 	} else if (s.over) {
-		errf(err, errlen, "the private key is larger than %d bytes of DER", DER_MAX);
+		err_printf(err, errlen, "the private key is larger than %d bytes of DER", DER_MAX);
 		rc = ERR_TOOBIG;
 	} else {
 		*len = s.n;
@@ -129,18 +119,18 @@ static int key_load(const char *pem, size_t n, br_skey_decoder_context *dc, unsi
 	int e = br_skey_decoder_last_error(dc);
 	int type = br_skey_decoder_key_type(dc);
 	if (e != 0 || type == 0) {
-		errf(err, errlen, "the private key is not a valid PKCS#8 or PKCS#1 key (BearSSL error %d)", e);
+		err_printf(err, errlen, "the private key is not a valid PKCS#8 or PKCS#1 key (BearSSL error %d)", e);
 		rc = ERR_INVAL;
 		goto done;
 	}
 	if (type != BR_KEYTYPE_RSA) {
-		errf(err, errlen, "the private key is not an RSA key (RS256 needs one)");
+		err_printf(err, errlen, "the private key is not an RSA key (RS256 needs one)");
 		rc = ERR_INVAL;
 		goto done;
 	}
 	const br_rsa_private_key *sk = br_skey_decoder_get_rsa(dc);
 	if (sk->n_bitlen < 1024 || sk->n_bitlen > TLS_JWT_RSA_MAX_BITS) {
-		errf(err, errlen, "the RSA key has %u bits (1024 to %d supported)", (unsigned)sk->n_bitlen,
+		err_printf(err, errlen, "the RSA key has %u bits (1024 to %d supported)", (unsigned)sk->n_bitlen,
 		     TLS_JWT_RSA_MAX_BITS);
 		rc = ERR_INVAL;
 		goto done;
@@ -203,14 +193,14 @@ int tls_jwt_sign_rs256(const char *pem, size_t n, const tls_jwt_claims *c, buf *
 	int rc;
 
 	if (!c || !c->iss || !c->iss[0] || !c->aud || !c->aud[0]) {
-		errf(err, errlen, "a JWT needs an issuer (client_email) and an audience (token_uri)");
+		err_printf(err, errlen, "a JWT needs an issuer (client_email) and an audience (token_uri)");
 		return ERR_INVAL;
 	}
 	rc = key_load(pem, n, &dc, &bits, err, errlen);
 	if (rc)
 		goto done;
 	if ((rc = put_part(out, c, true)) || (rc = buf_putc(out, '.')) || (rc = put_part(out, c, false))) {
-		errf(err, errlen, "the JWT does not fit (%s)", err_str(rc));
+		err_printf(err, errlen, "the JWT does not fit (%s)", err_str(rc));
 		goto done;
 	}
 	br_sha256_context hc;
@@ -220,12 +210,12 @@ int tls_jwt_sign_rs256(const char *pem, size_t n, const tls_jwt_claims *c, buf *
 	const br_rsa_private_key *sk = br_skey_decoder_get_rsa(&dc);
 	size_t siglen = (sk->n_bitlen + 7) / 8;
 	if (!br_rsa_pkcs1_sign_get_default()(BR_HASH_OID_SHA256, hash, sizeof hash, sk, sig)) {
-		errf(err, errlen, "RSA signing failed (inconsistent key)");
+		err_printf(err, errlen, "RSA signing failed (inconsistent key)");
 		rc = ERR_INVAL;
 		goto done;
 	}
 	if ((rc = buf_putc(out, '.')) || (rc = b64_encode_buf(out, sig, siglen, B64_URL | B64_NOPAD)))
-		errf(err, errlen, "the JWT does not fit (%s)", err_str(rc));
+		err_printf(err, errlen, "the JWT does not fit (%s)", err_str(rc));
 done:
 	if (rc)
 		buf_truncate(out, old);
