@@ -816,16 +816,23 @@ static int upload_form(const gateway_mreq *m, arena *a, gateway_upload *u, gatew
 	return 0;
 }
 
+int gateway_json_object(str body, arena *a, json_doc *d, gateway_error *e)
+{
+	json_err je;
+	if (json_parse_arena(d, a, body.p ? body.p : "", body.n, NULL, &je) < 0)
+		return gateway_fail(e, je.code == ERR_NOMEM ? GATEWAY_INTERNAL : GATEWAY_BAD_REQUEST,
+				    "Failed to parse the request body as JSON: %s", je.msg);
+	if (json_typeof(d, 0) != JSON_OBJECT)
+		return gateway_fail(e, GATEWAY_UNPROCESSABLE, "invalid type: %s, expected a JSON object",
+				    json_type_name(json_typeof(d, 0)));
+	return 0;
+}
+
 static int upload_json(const gateway_mreq *m, arena *a, gateway_upload *u, gateway_error *e)
 {
 	json_doc d;
-	json_err je;
-	if (json_parse_arena(&d, a, m->body.p ? m->body.p : "", m->body.n, NULL, &je) < 0)
-		return gateway_fail(e, je.code == ERR_NOMEM ? GATEWAY_INTERNAL : GATEWAY_BAD_REQUEST,
-				    "Failed to parse the request body as JSON: %s", je.msg);
-	if (json_typeof(&d, 0) != JSON_OBJECT)
-		return gateway_fail(e, GATEWAY_UNPROCESSABLE, "invalid type: %s, expected a JSON object",
-				    json_type_name(json_typeof(&d, 0)));
+	if (gateway_json_object(m->body, a, &d, e) < 0)
+		return -1;
 	static const char *const keys[] = { "file", "purpose", "filename" };
 	str v[3];
 	for (int i = 0; i < 3; i++) {

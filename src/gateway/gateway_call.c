@@ -995,13 +995,8 @@ static int master_body(gateway_call *c, const gateway_mreq *m, arena *a, gateway
 	if (!json)
 		return gateway_fail(e, GATEWAY_UNSUPPORTED_MEDIA, "Expected request with `Content-Type: application/json`");
 	json_doc d;
-	json_err je;
-	if (json_parse_arena(&d, a, m->body.p ? m->body.p : "", m->body.n, NULL, &je) < 0)
-		return gateway_fail(e, je.code == ERR_NOMEM ? GATEWAY_INTERNAL : GATEWAY_BAD_REQUEST,
-				    "Failed to parse the request body as JSON: %s", je.msg);
-	if (json_typeof(&d, 0) != JSON_OBJECT)
-		return gateway_fail(e, GATEWAY_UNPROCESSABLE, "invalid type: %s, expected a JSON object",
-				    json_type_name(json_typeof(&d, 0)));
+	if (gateway_json_object(m->body, a, &d, e) < 0)
+		return -1;
 	if (m->op == GATEWAY_M_CREATE_BATCH) {
 		static const char *const req[] = { "input_file_id", "endpoint", "completion_window", NULL };
 		if (check_required(&d, req, a, e) < 0)

@@ -35,6 +35,11 @@ int gateway_form_boundary(char dst[GATEWAY_BOUNDARY_SIZE], str data);
  * filename any upstream form parser reads back as sent). 0 or a buf error. */
 int gateway_form_safe_name(buf *b, str s);
 
+/* Parse body as the JSON object a management POST must be: 0, or -1 with
+ * e = 400 "Failed to parse the request body as JSON: ..." / 422 "invalid
+ * type: <t>, expected a JSON object" (500 when memory ran out). */
+int gateway_json_object(str body, arena *a, json_doc *d, gateway_error *e);
+
 /* A create_file upload, read from JSON {file: base64, purpose, filename?}
  * or multipart/form-data (a "file" part, a "purpose" field; the filename
  * from the file part), checked the same way for the proxied and the local
