@@ -2,6 +2,7 @@
  * JSON lookups that treat null as absent, value re-serialisation, the
  * OpenAI chat.completion.chunk framing and the stream chunk emitter. Pure. */
 #include "providers/xlate.h"
+#include "base/b64.h"
 #include "base/err.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -539,6 +540,77 @@ int xlate_rf_instruction(const json_doc *d, int rf, arena *a, buf *tb)
 	if (rc)
 		buf_truncate(tb, old);
 	return rc ? rc : 1;
+}
+
+/* ---- embeddings ------------------------------------------------------------ */
+
+void xlate_embed_begin(json_writer *w)
+{
+	json_write_obj_begin(w);
+	json_write_kv_str(w, "object", "list");
+	json_write_key(w, "data");
+	json_write_arr_begin(w);
+}
+
+/* The base64 of v's numbers as little-endian float32s (out of float range:
+ * +-inf, as the cast gives), as a JSON string. */
+static void w_float32_b64(json_writer *w, const json_doc *d, int v, size_t cap)
+{
+	buf raw = { 0 }, enc = { 0 };
+	int rc = 0, x;
+	json_iter it = json_iter_begin(d, v);
+	raw.cap = enc.cap = cap;
+	while (!rc && json_iter_next(d, &it, NULL, &x)) {
+		double dv = 0;
+		json_double(d, x, &dv);
+		float f = (float)dv;
+		uint32_t bits;
+		unsigned char le[4];
+		memcpy(&bits, &f, 4);
+		for (int k = 0; k < 4; k++)
+			le[k] = (unsigned char)(bits >> (8 * k));
+		rc = buf_append(&raw, le, 4);
+	}
+	if (!rc)
+		rc = b64_encode_buf(&enc, raw.data ? raw.data : "", raw.len, B64_STD);
+	if (!rc)
+		json_write_strn(w, enc.data ? enc.data : "", enc.len);
+	buf_free(&raw);
+	buf_free(&enc);
+	xlate_w_fail(w, rc);
+}
+
+int xlate_embed_item(json_writer *w, const json_doc *d, int v, uint64_t index, bool base64, size_t cap)
+{
+	int x;
+	json_iter it = json_iter_begin(d, v);
+	json_write_obj_begin(w);
+	json_write_kv_str(w, "object", "embedding");
+	json_write_kv_u64(w, "index", index);
+	json_write_key(w, "embedding");
+	if (json_typeof(d, v) != JSON_ARRAY)
+		return ERR_INVAL;
+	while (json_iter_next(d, &it, NULL, &x))
+		if (json_typeof(d, x) != JSON_NUMBER)
+			return ERR_INVAL;
+	if (base64)
+		w_float32_b64(w, d, v, cap);
+	else
+		xlate_w_raw(w, d, v);
+	json_write_obj_end(w);
+	return 0;
+}
+
+void xlate_embed_end(json_writer *w, str model, uint64_t tokens)
+{
+	json_write_arr_end(w);
+	xlate_w_kstr(w, "model", model);
+	json_write_key(w, "usage");
+	json_write_obj_begin(w);
+	json_write_kv_u64(w, "prompt_tokens", tokens);
+	json_write_kv_u64(w, "total_tokens", tokens);
+	json_write_obj_end(w);
+	json_write_obj_end(w);
 }
 
 /* ---- stream chunk emitter --------------------------------------------------- */

@@ -309,6 +309,20 @@ bool xlate_data_url(str url, str *mt, str *data, bool *base64);
  * untouched), or ERR_TOOBIG / ERR_NOMEM. */
 int xlate_rf_instruction(const json_doc *d, int rf, arena *a, buf *tb);
 
+/* ---- embeddings ------------------------------------------------------------ */
+
+/* The OpenAI embeddings list: xlate_embed_begin writes {"object":"list",
+ * "data":[ ; xlate_embed_item one {"object":"embedding","index":index,
+ * "embedding":<v>}, the array of numbers v as it is or, with base64, the
+ * base64 of its little-endian float32 values (temporaries capped at cap,
+ * 0 = BUF_DEFAULT_CAP) — ERR_INVAL when v is not an array of numbers (the
+ * item is left half-written: the caller fails); xlate_embed_end closes
+ * "data" and writes "model" and "usage" {"prompt_tokens","total_tokens"}
+ * = tokens. Writer and memory errors stay sticky in w. */
+void xlate_embed_begin(json_writer *w);
+int xlate_embed_item(json_writer *w, const json_doc *d, int v, uint64_t index, bool base64, size_t cap);
+void xlate_embed_end(json_writer *w, str model, uint64_t tokens);
+
 /* ---- stream plumbing shared by the translators' state machines ------------- */
 
 /* The frame of one stream call (init, feed or end) of a translator's state

@@ -8,7 +8,6 @@
  * from json_write_finish() or w->err. Validation errors (ERR_INVAL with err
  * filled) return at once. */
 #include "providers/xlate_bedrock.h"
-#include "base/b64.h"
 #include "base/err.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -1011,44 +1010,6 @@ int xlate_bedrock_embed_request(const xlate_ctx *cx, const char *in, size_t n, a
 	return xlate_finish(&w, out, old, 0, "the Bedrock embeddings request", err);
 }
 
-/* One embedding vector v (an array of numbers) as OpenAI sends it: the
- * array itself, or with base64 the base64 of its little-endian float32s. */
-static int w_vector(json_writer *w, const json_doc *d, int v, bool base64, size_t cap)
-{
-	int x;
-	json_iter it = json_iter_begin(d, v);
-	while (json_iter_next(d, &it, NULL, &x))
-		if (json_typeof(d, x) != JSON_NUMBER)
-			return ERR_INVAL;
-	if (!base64) {
-		xlate_w_raw(w, d, v);
-		return 0;
-	}
-	buf raw = { 0 }, enc = { 0 };
-	int rc = 0;
-	raw.cap = enc.cap = cap;
-	it = json_iter_begin(d, v);
-	while (!rc && json_iter_next(d, &it, NULL, &x)) {
-		double dv = 0;
-		json_double(d, x, &dv);
-		float f = (float)dv;
-		uint32_t bits;
-		unsigned char le[4];
-		memcpy(&bits, &f, 4);
-		for (int k = 0; k < 4; k++)
-			le[k] = (unsigned char)(bits >> (8 * k));
-		rc = buf_append(&raw, le, 4);
-	}
-	if (!rc)
-		rc = b64_encode_buf(&enc, raw.data ? raw.data : "", raw.len, B64_STD);
-	if (!rc)
-		json_write_strn(w, enc.data ? enc.data : "", enc.len);
-	buf_free(&raw);
-	buf_free(&enc);
-	xlate_w_fail(w, rc);
-	return 0;
-}
-
 int xlate_bedrock_embed_response(const xlate_ctx *cx, const char *in, size_t n, arena *scratch, buf *out,
 				 xlate_usage *usage, xlate_err *err)
 {
@@ -1084,34 +1045,19 @@ int xlate_bedrock_embed_response(const xlate_ctx *cx, const char *in, size_t n, 
 	size_t old = out->len;
 	uint64_t idx = 0;
 	json_write_init(&w, out, 0);
-	json_write_obj_begin(&w);
-	json_write_kv_str(&w, "object", "list");
-	json_write_key(&w, "data");
-	json_write_arr_begin(&w);
+	xlate_embed_begin(&w);
 	json_iter it = json_iter_begin(d, vecs);
 	for (v = single; v >= 0 || json_iter_next(d, &it, NULL, &v); v = -1) {
-		json_write_obj_begin(&w);
-		json_write_kv_str(&w, "object", "embedding");
-		json_write_kv_u64(&w, "index", idx++);
-		json_write_key(&w, "embedding");
-		if (json_typeof(d, v) != JSON_ARRAY || w_vector(&w, d, v, base64, out->cap)) {
+		if (xlate_embed_item(&w, d, v, idx++, base64, out->cap)) {
 			buf_truncate(out, old);
 			xlate_err_set(err, XLATE_E_SERIALIZATION, "Bedrock embedding %llu is not an array of numbers",
 				      (unsigned long long)(idx - 1));
 			return ERR_INVAL;
 		}
-		json_write_obj_end(&w);
 		if (single >= 0)
 			break;
 	}
-	json_write_arr_end(&w);
-	xlate_w_kstr(&w, "model", cx->model);
-	json_write_key(&w, "usage");
-	json_write_obj_begin(&w);
-	json_write_kv_u64(&w, "prompt_tokens", tokens);
-	json_write_kv_u64(&w, "total_tokens", tokens);
-	json_write_obj_end(&w);
-	json_write_obj_end(&w);
+	xlate_embed_end(&w, cx->model, tokens);
 	if ((rc = xlate_finish(&w, out, old, 0, "the embeddings response", err)))
 		return rc;
 	if (usage) {

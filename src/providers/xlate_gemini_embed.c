@@ -3,7 +3,6 @@
  * are in xlate_gemini_embed.h. Writers rely on json_writer's sticky error
  * (read back once from json_write_finish); validation errors return at once. */
 #include "providers/xlate_gemini_embed.h"
-#include "base/b64.h"
 #include "base/err.h"
 #include "providers/xlate_gemini.h"
 #include <stdint.h>
@@ -205,53 +204,9 @@ int xlate_gemini_embed_predict_request(const xlate_ctx *cx, const char *in, size
 
 /* ---- response -------------------------------------------------------------------- */
 
-/* A vector v (JSON array of numbers): copied as it is, or as OpenAI's base64
- * of little-endian float32s (built in a, cap bounds it). 0, ERR_INVAL (not an
- * array of numbers), or a writer/arena error made sticky in w. */
-static int w_vector(json_writer *w, const json_doc *d, int v, bool base64, arena *a, size_t cap)
-{
-	int x;
-	size_t n = json_size(d, v), i = 0;
-	json_iter it = json_iter_begin(d, v);
-	if (json_typeof(d, v) != JSON_ARRAY)
-		return ERR_INVAL;
-	while (json_iter_next(d, &it, NULL, &x))
-		if (json_typeof(d, x) != JSON_NUMBER)
-			return ERR_INVAL;
-	if (!base64) {
-		xlate_w_raw(w, d, v);
-		return 0;
-	}
-	if (n > cap / 4) {
-		w->err = w->err ? w->err : ERR_TOOBIG;
-		return 0;
-	}
-	unsigned char *raw = arena_alloc(a, n * 4 + 1);
-	size_t elen = b64_enc_len(n * 4, B64_STD);
-	char *enc = arena_alloc(a, elen + 1);
-	if (!raw || !enc) {
-		w->err = w->err ? w->err : ERR_NOMEM;
-		return 0;
-	}
-	it = json_iter_begin(d, v);
-	while (json_iter_next(d, &it, NULL, &x)) {
-		double dv = 0;
-		json_double(d, x, &dv); /* out of float range: +-inf, as a float32 cast gives */
-		float f = (float)dv;
-		uint32_t bits;
-		memcpy(&bits, &f, 4);
-		for (int k = 0; k < 4; k++)
-			raw[i++] = (unsigned char)(bits >> (8 * k));
-	}
-	b64_encode(raw, n * 4, B64_STD, enc, elen + 1, NULL);
-	json_write_strn(w, enc, elen);
-	return 0;
-}
-
 typedef struct emb_out {
 	json_writer w;
 	const json_doc *d;
-	arena *a;
 	size_t cap;
 	bool base64;
 	uint64_t index;
@@ -260,16 +215,11 @@ typedef struct emb_out {
 /* one data[] item; ERR_INVAL (with err) when v is not a vector */
 static int w_item(emb_out *o, int v, xlate_err *err)
 {
-	json_write_obj_begin(&o->w);
-	json_write_kv_str(&o->w, "object", "embedding");
-	json_write_kv_u64(&o->w, "index", o->index);
-	json_write_key(&o->w, "embedding");
-	if (w_vector(&o->w, o->d, v, o->base64, o->a, o->cap)) {
+	if (xlate_embed_item(&o->w, o->d, v, o->index, o->base64, o->cap)) {
 		xlate_err_set(err, XLATE_E_SERIALIZATION, "embedding %llu is not an array of numbers",
 			      (unsigned long long)o->index);
 		return ERR_INVAL;
 	}
-	json_write_obj_end(&o->w);
 	o->index++;
 	return 0;
 }
@@ -314,13 +264,9 @@ static int response(int flavor, const xlate_ctx *cx, const char *in, size_t n, a
 		xlate_get_u64(d, xlate_get(d, 0, "usageMetadata"), "promptTokenCount", &tokens);
 	}
 
-	emb_out o = { .d = d, .a = scratch, .cap = out->cap ? out->cap : BUF_DEFAULT_CAP,
-		      .base64 = (cx->flags & XLATE_F_EMBED_BASE64) != 0 };
+	emb_out o = { .d = d, .cap = out->cap, .base64 = (cx->flags & XLATE_F_EMBED_BASE64) != 0 };
 	json_write_init(&o.w, out, 0);
-	json_write_obj_begin(&o.w);
-	json_write_kv_str(&o.w, "object", "list");
-	json_write_key(&o.w, "data");
-	json_write_arr_begin(&o.w);
+	xlate_embed_begin(&o.w);
 	if (one >= 0) {
 		rc = w_item(&o, xlate_get(d, one, "values"), err);
 	} else {
@@ -340,14 +286,7 @@ static int response(int flavor, const xlate_ctx *cx, const char *in, size_t n, a
 		buf_truncate(out, old);
 		return rc;
 	}
-	json_write_arr_end(&o.w);
-	xlate_w_kstr(&o.w, "model", cx->model);
-	json_write_key(&o.w, "usage");
-	json_write_obj_begin(&o.w);
-	json_write_kv_u64(&o.w, "prompt_tokens", tokens);
-	json_write_kv_u64(&o.w, "total_tokens", tokens);
-	json_write_obj_end(&o.w);
-	json_write_obj_end(&o.w);
+	xlate_embed_end(&o.w, cx->model, tokens);
 	if ((rc = xlate_finish(&o.w, out, old, 0, "the embeddings response", err)))
 		return rc;
 	if (usage) {
