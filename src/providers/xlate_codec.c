@@ -1,6 +1,6 @@
 /* xlate_codec.c — the (adapter, operation) -> translator table. Each native
- * family adds its rows here; the adapters of the stream-state structs are
- * the only glue (the translators keep their typed signatures). */
+ * family adds its rows here; STREAM_GLUE, the adapters of the stream-state
+ * structs, is the only glue (the translators keep their typed signatures). */
 #include "providers/xlate_codec.h"
 #include "providers/xlate_anthropic.h"
 #include "providers/xlate_bedrock.h"
@@ -8,66 +8,52 @@
 #include "providers/xlate_gemini.h"
 #include "providers/xlate_gemini_embed.h"
 
+/* The stream glue of family p: the codec's void * state handed to
+ * xlate_<p>_stream_* as the typed struct (calling them through a function
+ * pointer of another type would be undefined). STREAM_ROW(p) fills a row's
+ * stream members with it; CHAT_ROW(p) a chat row's translator members. */
+#define STREAM_GLUE(p)                                                                               \
+	static void p##_init(void *st, const xlate_ctx *cx) { xlate_##p##_stream_init(st, cx); }      \
+	static int p##_feed(void *st, str type, str data, arena *scratch, buf *out, xlate_err *err)    \
+	{                                                                                            \
+		return xlate_##p##_stream_feed(st, type, data, scratch, out, err);                     \
+	}                                                                                            \
+	static int p##_end(void *st, buf *out, xlate_err *err) { return xlate_##p##_stream_end(st, out, err); }
+#define STREAM_ROW(p)                                                                                \
+	.stream_size = sizeof(xlate_##p##_stream), .stream_init = p##_init, .stream_feed = p##_feed,   \
+	.stream_end = p##_end
+#define CHAT_ROW(p)                                                                                  \
+	.request = xlate_##p##_request, .response = xlate_##p##_response, .error = xlate_##p##_error,    \
+	STREAM_ROW(p)
+
+STREAM_GLUE(anthropic)
+STREAM_GLUE(gemini)
+STREAM_GLUE(cohere)
+STREAM_GLUE(bedrock)
+
 /* ---- Anthropic Messages ---------------------------------------------------- */
-
-static void anthropic_init(void *st, const xlate_ctx *cx) { xlate_anthropic_stream_init(st, cx); }
-
-static int anthropic_feed(void *st, str type, str data, arena *scratch, buf *out, xlate_err *err)
-{
-	return xlate_anthropic_stream_feed(st, type, data, scratch, out, err);
-}
-
-static int anthropic_end(void *st, buf *out, xlate_err *err) { return xlate_anthropic_stream_end(st, out, err); }
 
 static const xlate_codec anthropic_chat = {
 	.name = "anthropic.chat",
 	.id = "chatcmpl-anthropic",
-	.request = xlate_anthropic_request,
-	.response = xlate_anthropic_response,
-	.error = xlate_anthropic_error,
-	.stream_size = sizeof(xlate_anthropic_stream),
-	.stream_init = anthropic_init,
-	.stream_feed = anthropic_feed,
-	.stream_end = anthropic_end,
+	CHAT_ROW(anthropic),
 	.header_name = "anthropic-beta",
 	.header_value = xlate_anthropic_beta,
 };
 
 /* ---- Google generateContent (AI Studio and Vertex AI share the body) --------- */
 
-static void gemini_init(void *st, const xlate_ctx *cx) { xlate_gemini_stream_init(st, cx); }
-
-static int gemini_feed(void *st, str type, str data, arena *scratch, buf *out, xlate_err *err)
-{
-	(void)type;
-	return xlate_gemini_stream_feed(st, data, scratch, out, err);
-}
-
-static int gemini_end(void *st, buf *out, xlate_err *err) { return xlate_gemini_stream_end(st, out, err); }
-
 static const xlate_codec gemini_chat = {
 	.name = "gemini.chat",
 	.id = "chatcmpl-gemini",
-	.request = xlate_gemini_request,
-	.response = xlate_gemini_response,
-	.error = xlate_gemini_error,
-	.stream_size = sizeof(xlate_gemini_stream),
-	.stream_init = gemini_init,
-	.stream_feed = gemini_feed,
-	.stream_end = gemini_end,
+	CHAT_ROW(gemini),
 };
 
 /* Vertex AI: the same generateContent bodies, its own names */
 static const xlate_codec vertex_chat = {
 	.name = "vertex.chat",
 	.id = "chatcmpl-vertex",
-	.request = xlate_gemini_request,
-	.response = xlate_gemini_response,
-	.error = xlate_gemini_error,
-	.stream_size = sizeof(xlate_gemini_stream),
-	.stream_init = gemini_init,
-	.stream_feed = gemini_feed,
-	.stream_end = gemini_end,
+	CHAT_ROW(gemini),
 };
 
 /* Embeddings: AI Studio embedContent / batchEmbedContents, Vertex AI predict */
@@ -87,27 +73,12 @@ static const xlate_codec vertex_embeddings = {
 	.error = xlate_gemini_error,
 };
 
-/* ---- Cohere v2 Chat (embeddings and rerank are OpenAI-compatible) --------------- */
-
-static void cohere_init(void *st, const xlate_ctx *cx) { xlate_cohere_stream_init(st, cx); }
-
-static int cohere_feed(void *st, str type, str data, arena *scratch, buf *out, xlate_err *err)
-{
-	return xlate_cohere_stream_feed(st, type, data, scratch, out, err);
-}
-
-static int cohere_end(void *st, buf *out, xlate_err *err) { return xlate_cohere_stream_end(st, out, err); }
+/* ---- Cohere v2 Chat and Embed (rerank is OpenAI-compatible) ---------------------- */
 
 static const xlate_codec cohere_chat = {
 	.name = "cohere.chat",
 	.id = "chatcmpl-cohere",
-	.request = xlate_cohere_request,
-	.response = xlate_cohere_response,
-	.error = xlate_cohere_error,
-	.stream_size = sizeof(xlate_cohere_stream),
-	.stream_init = cohere_init,
-	.stream_feed = cohere_feed,
-	.stream_end = cohere_end,
+	CHAT_ROW(cohere),
 };
 
 static const xlate_codec cohere_embeddings = {
@@ -120,25 +91,10 @@ static const xlate_codec cohere_embeddings = {
 
 /* ---- AWS Bedrock: Converse / ConverseStream chat, InvokeModel embeddings ------------ */
 
-static void bedrock_init(void *st, const xlate_ctx *cx) { xlate_bedrock_stream_init(st, cx); }
-
-static int bedrock_feed(void *st, str type, str data, arena *scratch, buf *out, xlate_err *err)
-{
-	return xlate_bedrock_stream_feed(st, type, data, scratch, out, err);
-}
-
-static int bedrock_end(void *st, buf *out, xlate_err *err) { return xlate_bedrock_stream_end(st, out, err); }
-
 static const xlate_codec bedrock_chat = {
 	.name = "bedrock.chat",
 	.id = "chatcmpl-bedrock",
-	.request = xlate_bedrock_request,
-	.response = xlate_bedrock_response,
-	.error = xlate_bedrock_error,
-	.stream_size = sizeof(xlate_bedrock_stream),
-	.stream_init = bedrock_init,
-	.stream_feed = bedrock_feed,
-	.stream_end = bedrock_end,
+	CHAT_ROW(bedrock),
 };
 
 static const xlate_codec bedrock_embeddings = {

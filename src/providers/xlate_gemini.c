@@ -1125,13 +1125,15 @@ static int stream_payload(sx *x, const json_doc *d)
 	return 0;
 }
 
-int xlate_gemini_stream_feed(xlate_gemini_stream *st, str data, arena *scratch, buf *out, xlate_err *err)
+int xlate_gemini_stream_feed(xlate_gemini_stream *st, str type, str data, arena *scratch, buf *out,
+			     xlate_err *err)
 {
 	xlate_gemini_stream save = *st;
 	json_doc doc;
 	sx x = { .st = st, .a = scratch, .err = err, .e = XLATE_EMIT_INIT(st, out, &save) };
 	int rc = xlate_emit_feed(&x.e, "Gemini", data, scratch, &doc, err);
 
+	(void)type;
 	if (rc == XLATE_EV_DONE)
 		rc = xlate_emit_done(&x.e, "stop");
 	else if (rc == XLATE_EV_JSON)

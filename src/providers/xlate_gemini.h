@@ -187,11 +187,13 @@ typedef struct xlate_gemini_stream {
  * model (copied; longer than XLATE_GEMINI_ID_MAX - 1 bytes -> ""). */
 void xlate_gemini_stream_init(xlate_gemini_stream *st, const xlate_ctx *cx);
 
-/* Feed the data of one SSE event. Appends the chunks it produces to out
- * (each compact JSON + '\n') and returns how many, or a negative err_t (err
- * filled; out and the state as at entry; the error is sticky). scratch: see
- * xlate.h. */
-int xlate_gemini_stream_feed(xlate_gemini_stream *st, str data, arena *scratch, buf *out, xlate_err *err);
+/* Feed one SSE event (type = the "event" field, unused: Gemini's payloads
+ * are all of one kind; data = its data). Appends the chunks it produces to
+ * out (each compact JSON + '\n') and returns how many, or a negative err_t
+ * (err filled; out and the state as at entry; the error is sticky).
+ * scratch: see xlate.h. */
+int xlate_gemini_stream_feed(xlate_gemini_stream *st, str type, str data, arena *scratch, buf *out,
+			     xlate_err *err);
 
 /* The upstream stream ended (EOF). Returns the chunks still due (the usage
  * chunk with include_usage), or ERR_INVAL with kind STREAMING "Gemini stream

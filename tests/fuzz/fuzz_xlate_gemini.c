@@ -144,12 +144,12 @@ struct srun {
 };
 
 /* Feed one event and check what it did. */
-static int sfeed(struct srun *r, str data)
+static int sfeed(struct srun *r, str type, str data)
 {
 	xlate_err e;
 	size_t before = r->out.len;
 	arena_reset(&r->a);
-	int n = xlate_gemini_stream_feed(&r->st, data, &r->a, &r->out, &e);
+	int n = xlate_gemini_stream_feed(&r->st, type, data, &r->a, &r->out, &e);
 	r->events++;
 	check_feed(n, &e, &r->out, before, &r->failed, &r->a);
 	return 0;
@@ -157,12 +157,12 @@ static int sfeed(struct srun *r, str data)
 
 static int on_ev(void *ud, const sse_event *ev)
 {
-	return sfeed(ud, ev->data);
+	return sfeed(ud, ev->type, ev->data);
 }
 
 static void on_line(void *ud, str line)
 {
-	sfeed(ud, line);
+	sfeed(ud, STR_NULL, line);
 }
 
 static void run_stream(const xlate_ctx *cx, const char *p, size_t n, bool sse)

@@ -583,7 +583,7 @@ static const char EXPECT_USAGE_CHUNK[] =
 static int feed(xlate_gemini_stream *st, const char *data)
 {
 	arena_reset(&A);
-	return xlate_gemini_stream_feed(st, str_from(data), &A, &O, &E);
+	return xlate_gemini_stream_feed(st, STR_NULL, str_from(data), &A, &O, &E);
 }
 
 static void run_events(bool include_usage, int *total, int *bad_rc)
@@ -642,7 +642,7 @@ static int on_event(void *ud, const sse_event *ev)
 {
 	struct sse_run *r = ud;
 	arena_reset(&A);
-	int n = xlate_gemini_stream_feed(&r->st, ev->data, &A, &r->out, &E);
+	int n = xlate_gemini_stream_feed(&r->st, ev->type, ev->data, &A, &r->out, &E);
 	if (n < 0)
 		r->rc = n;
 	return 0;
@@ -825,7 +825,7 @@ TEST(stream_output_cap)
 	xlate_gemini_stream_init(&st, &cx);
 	arena_reset(&A);
 	/* the role chunk fits, the content chunk does not: nothing is kept */
-	int rc = xlate_gemini_stream_feed(&st, str_from("{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"aaaaaaaaaa"
+	int rc = xlate_gemini_stream_feed(&st, STR_NULL, str_from("{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"aaaaaaaaaa"
 							"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 							"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}]}}]}"),
 					  &A, &small, &E);
@@ -833,7 +833,7 @@ TEST(stream_output_cap)
 	CHECK_EQ_INT(small.len, 0);
 	CHECK_EQ_INT(E.kind, XLATE_E_INTERNAL);
 	CHECK(!st.started);
-	CHECK_EQ_INT(xlate_gemini_stream_feed(&st, str_from("{}"), &A, &small, &E), ERR_STATE);
+	CHECK_EQ_INT(xlate_gemini_stream_feed(&st, STR_NULL, str_from("{}"), &A, &small, &E), ERR_STATE);
 	buf_free(&small);
 }
 
