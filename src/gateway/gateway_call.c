@@ -29,6 +29,10 @@
 
 #define CALL_MAX_HEADERS 40
 #define CALL_SCRATCH_CAP ((size_t)LIMIT_UPSTREAM_BODY_BYTES * 4)
+/* room over the client's body for the pass-through rewrite (model, stream) */
+#define CALL_REWRITE_SLACK 256u
+/* first size of c->out, the framed events of one upstream read */
+#define CALL_OUT_INITIAL 4096u
 
 struct gateway_call {
 	gateway *g;
@@ -265,6 +269,9 @@ static void on_head(http_client_req *r, const http_client_resp *resp, void *ud)
 			return;
 		}
 		c->began = true;
+		/* the events of one upstream read are framed into c->out, which is
+		 * reused (buf_reset) for every read: size it once */
+		(void)buf_reserve(&c->out, CALL_OUT_INITIAL);
 		keepalive_arm(c);
 	}
 }
@@ -848,9 +855,14 @@ gateway_call *gateway_call_start_ct(gateway *g, const gateway_upstream *up, cons
 	} else if (c->codec) {
 		if (codec_prepare(c, a, &e) < 0)
 			goto fail;
-	} else if (gateway_body_rewrite(&c->body, t, &c->req) < 0) {
-		gateway_fail(&e, GATEWAY_INTERNAL, "internal error: cannot build the upstream body");
-		goto fail;
+	} else {
+		/* the rewrite is about the client's body: one allocation instead of a
+		 * doubling series (a failed reserve is harmless: the rewrite reports) */
+		(void)buf_reserve(&c->req, body.n + CALL_REWRITE_SLACK);
+		if (gateway_body_rewrite(&c->body, t, &c->req) < 0) {
+			gateway_fail(&e, GATEWAY_INTERNAL, "internal error: cannot build the upstream body");
+			goto fail;
+		}
 	}
 	if (add_target_headers(c, a, &e) < 0)
 		goto fail;
