@@ -33,40 +33,13 @@
 
 static const xlate_codec *codec(provider_op op)
 {
-	const xlate_codec *k = xlate_codec_for(PROVIDER_ADAPTER_BEDROCK, op);
-	check(k != NULL);
-	return k;
+	return xf_codec(PROVIDER_ADAPTER_BEDROCK, op);
 }
 
-/* Codec k's request translator on p: the output (or the error) checked by
- * shape(), then again under a tight cap (xf_check_cap). */
-static void req_run(const xlate_codec *k, const xlate_ctx *cx, const char *p, size_t n,
-		    void (*shape)(const json_doc *, const json_doc *))
+static void chat_shape(const xlate_ctx *cx, const json_doc *d, const json_doc *in,
+		       const xlate_req_info *info, arena *a)
 {
-	arena a = { 0 };
-	buf out = { 0 };
-	xlate_err e;
-	xlate_req_info info;
-	json_doc d, in;
-
-	fresh(&out, 0);
-	int rc = k->request(cx, p, n, &a, &out, &info, &e);
-	if (rc == 0) {
-		check(parse_out(&out, &a, &d));
-		check(json_parse_arena(&in, &a, p, n, NULL, NULL) > 0);
-		shape(&d, &in);
-	} else {
-		check(out.len == 3);
-		check_err(&e);
-		check(rc == ERR_INVAL || rc == ERR_TOOBIG || rc == ERR_NOMEM);
-	}
-	xf_check_cap(k, true, cx, p, n, &out, rc);
-	buf_free(&out);
-	arena_free(&a);
-}
-
-static void chat_shape(const json_doc *d, const json_doc *in)
-{
+	(void)cx, (void)info, (void)a;
 	int ex = json_get(in, 0, "extra_body");
 	bool extra = json_typeof(in, ex) == JSON_OBJECT;
 	if (!extra) {
@@ -90,82 +63,47 @@ static void chat_shape(const json_doc *d, const json_doc *in)
 	}
 }
 
-static void embed_shape(const json_doc *d, const json_doc *in)
+static void embed_shape(const xlate_ctx *cx, const json_doc *d, const json_doc *in,
+			const xlate_req_info *info, arena *a)
 {
-	(void)in;
+	(void)cx, (void)in, (void)info, (void)a;
 	check(json_get(d, 0, "inputText") >= 0 || json_typeof(d, json_get(d, 0, "texts")) == JSON_ARRAY);
 }
 
 static void run_request(const xlate_ctx *cx, const char *p, size_t n)
 {
-	req_run(codec(PROVIDER_OP_CHAT), cx, p, n, chat_shape);
+	xf_request(codec(PROVIDER_OP_CHAT), cx, p, n, chat_shape);
 	xlate_ctx ec = *cx;
 	ec.model = cx->stream ? STR_LIT("amazon.titan-embed-text-v2:0") : STR_LIT("cohere.embed-english-v3");
 	if (!cx->model.n)
 		ec.model = STR_NULL; /* the family from the body's "model" */
-	req_run(codec(PROVIDER_OP_EMBEDDINGS), &ec, p, n, embed_shape);
+	xf_request(codec(PROVIDER_OP_EMBEDDINGS), &ec, p, n, embed_shape);
 }
 
-/* tool call arguments are strings holding one JSON object */
-static void check_tool_calls(const json_doc *d, int msg, arena *a)
+static void chat_resp_shape(const xlate_ctx *cx, const json_doc *d, const xlate_usage *u, arena *a)
 {
-	int c;
-	json_iter it = json_iter_begin(d, json_get(d, msg, "tool_calls"));
-	while (json_iter_next(d, &it, NULL, &c)) {
-		str args;
-		json_doc ad;
-		json_opts o = { .max_depth = JSON_DEPTH_MAX };
-		check(json_str(d, json_path(d, c, "function.arguments"), a, &args) == 0);
-		check(json_parse_arena(&ad, a, args.p, args.n, &o, NULL) > 0);
-	}
+	(void)cx, (void)u;
+	check(json_size(d, json_get(d, 0, "choices")) == 1);
+	xf_check_choices(d, a, false);
 }
 
-static void resp_run(const xlate_codec *k, const xlate_ctx *cx, const char *p, size_t n, bool chat)
+static void embed_resp_shape(const xlate_ctx *cx, const json_doc *d, const xlate_usage *u, arena *a)
 {
-	arena a = { 0 };
-	buf out = { 0 };
-	xlate_err e;
-	xlate_usage u;
-	json_doc d;
-
-	fresh(&out, 0);
-	int rc = k->response(cx, p, n, &a, &out, &u, &e);
-	if (rc == 0) {
-		check(parse_out(&out, &a, &d));
-		check(json_typeof(&d, json_path(&d, 0, "usage.total_tokens")) == JSON_NUMBER);
-		check(u.total_tokens >= u.completion_tokens);
-		if (chat) {
-			check(json_size(&d, json_get(&d, 0, "choices")) == 1);
-			check(json_typeof(&d, json_path(&d, 0, "choices.0.finish_reason")) == JSON_STRING);
-			check_tool_calls(&d, json_path(&d, 0, "choices.0.message"), &a);
-		} else {
-			int v;
-			json_iter it = json_iter_begin(&d, json_get(&d, 0, "data"));
-			while (json_iter_next(&d, &it, NULL, &v)) {
-				json_type t = json_typeof(&d, json_get(&d, v, "embedding"));
-				check(t == ((cx->flags & XLATE_F_EMBED_BASE64) ? JSON_STRING : JSON_ARRAY));
-			}
-		}
-	} else {
-		check(out.len == 3);
-		check_err(&e);
+	(void)u, (void)a;
+	int v;
+	json_iter it = json_iter_begin(d, json_get(d, 0, "data"));
+	while (json_iter_next(d, &it, NULL, &v)) {
+		json_type t = json_typeof(d, json_get(d, v, "embedding"));
+		check(t == ((cx->flags & XLATE_F_EMBED_BASE64) ? JSON_STRING : JSON_ARRAY));
 	}
-	xf_check_cap(k, false, cx, p, n, &out, rc);
-	buf_free(&out);
-	arena_free(&a);
 }
 
 static void run_response(const xlate_ctx *cx, const char *p, size_t n)
 {
-	arena a = { 0 };
-	xlate_err e;
-	resp_run(codec(PROVIDER_OP_CHAT), cx, p, n, true);
+	xf_response(codec(PROVIDER_OP_CHAT), cx, p, n, chat_resp_shape);
 	xlate_ctx ec = *cx;
 	ec.flags = cx->stream ? XLATE_F_EMBED_BASE64 : 0;
-	resp_run(codec(PROVIDER_OP_EMBEDDINGS), &ec, p, n, false);
-	if (codec(PROVIDER_OP_CHAT)->error(p, n, &a, &e) == 0)
-		check_err(&e);
-	arena_free(&a);
+	xf_response(codec(PROVIDER_OP_EMBEDDINGS), &ec, p, n, embed_resp_shape);
 }
 
 static void on_line(void *ud, str line)

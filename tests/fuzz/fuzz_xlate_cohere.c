@@ -27,9 +27,7 @@
 
 static const xlate_codec *codec(void)
 {
-	const xlate_codec *k = xlate_codec_for(PROVIDER_ADAPTER_COHERE, PROVIDER_OP_CHAT);
-	check(k != NULL);
-	return k;
+	return xf_codec(PROVIDER_ADAPTER_COHERE, PROVIDER_OP_CHAT);
 }
 
 /* A string holding one JSON object (an assistant tool call's arguments). */
@@ -59,80 +57,49 @@ static void check_messages(const json_doc *d, int ms, arena *a)
 	}
 }
 
+static void request_shape(const xlate_ctx *cx, const json_doc *d, const json_doc *in,
+			  const xlate_req_info *info, arena *a)
+{
+	(void)info;
+	/* stream is the context's, whatever extra_body says */
+	check(json_typeof(d, json_get(d, 0, "stream")) == (cx->stream ? JSON_TRUE : JSON_FALSE));
+	if (json_typeof(in, json_get(in, 0, "extra_body")) == JSON_OBJECT)
+		return;
+	check_messages(d, json_get(d, 0, "messages"), a);
+	static const char *const openai_only[] = { "top_p", "top_k", "stop", "max_completion_tokens", "n",
+						   "stream_options", "extra_body", "parallel_tool_calls" };
+	for (size_t i = 0; i < sizeof openai_only / sizeof openai_only[0]; i++)
+		check(json_get(d, 0, openai_only[i]) < 0);
+	int tc = json_get(d, 0, "tool_choice");
+	check(tc < 0 || json_str_eq(d, tc, STR_LIT("REQUIRED")) || json_str_eq(d, tc, STR_LIT("NONE")));
+	check(tc < 0 || json_size(d, json_get(d, 0, "tools")) > 0);
+	if (cx->model.n)
+		check(json_str_eq(d, json_get(d, 0, "model"), cx->model));
+}
+
 static void run_request(const xlate_ctx *cx, const char *p, size_t n)
 {
-	const xlate_codec *k = codec();
-	arena a = { 0 };
-	buf out = { 0 };
-	xlate_err e;
-	xlate_req_info info;
-	json_doc d, in;
+	xf_request(codec(), cx, p, n, request_shape);
+}
 
-	fresh(&out, 0);
-	int rc = k->request(cx, p, n, &a, &out, &info, &e);
-	if (rc == 0) {
-		check(parse_out(&out, &a, &d));
-		int ex = -1;
-		if (json_parse_arena(&in, &a, p, n, NULL, NULL) > 0 && json_typeof(&in, json_get(&in, 0, "extra_body")) == JSON_OBJECT)
-			ex = json_get(&in, 0, "extra_body");
-		/* stream is the context's, whatever extra_body says */
-		check(json_typeof(&d, json_get(&d, 0, "stream")) == (cx->stream ? JSON_TRUE : JSON_FALSE));
-		if (ex < 0) {
-			check_messages(&d, json_get(&d, 0, "messages"), &a);
-			static const char *const openai_only[] = { "top_p", "top_k", "stop", "max_completion_tokens", "n",
-								   "stream_options", "extra_body", "parallel_tool_calls" };
-			for (size_t i = 0; i < sizeof openai_only / sizeof openai_only[0]; i++)
-				check(json_get(&d, 0, openai_only[i]) < 0);
-			int tc = json_get(&d, 0, "tool_choice");
-			check(tc < 0 || json_str_eq(&d, tc, STR_LIT("REQUIRED")) || json_str_eq(&d, tc, STR_LIT("NONE")));
-			check(tc < 0 || json_size(&d, json_get(&d, 0, "tools")) > 0);
-			if (cx->model.n)
-				check(json_str_eq(&d, json_get(&d, 0, "model"), cx->model));
-		}
-	} else {
-		check(out.len == 3);
-		check_err(&e);
-		check(rc == ERR_INVAL || rc == ERR_TOOBIG || rc == ERR_NOMEM);
-	}
-	xf_check_cap(k, true, cx, p, n, &out, rc);
-	buf_free(&out);
-	arena_free(&a);
+/* one choice; tool call arguments are strings (Cohere's, as given) */
+static void response_shape(const xlate_ctx *cx, const json_doc *d, const xlate_usage *u, arena *a)
+{
+	(void)cx, (void)a;
+	check(json_size(d, json_get(d, 0, "choices")) == 1);
+	int msg = json_path(d, 0, "choices.0.message");
+	check(json_typeof(d, msg) == JSON_OBJECT);
+	check(json_typeof(d, json_path(d, 0, "choices.0.finish_reason")) == JSON_STRING);
+	check(u->total_tokens >= u->prompt_tokens);
+	json_iter it = json_iter_begin(d, json_get(d, msg, "tool_calls"));
+	int c;
+	while (json_iter_next(d, &it, NULL, &c))
+		check(json_typeof(d, json_path(d, c, "function.arguments")) == JSON_STRING);
 }
 
 static void run_response(const xlate_ctx *cx, const char *p, size_t n)
 {
-	const xlate_codec *k = codec();
-	arena a = { 0 };
-	buf out = { 0 };
-	xlate_err e;
-	xlate_usage u;
-	json_doc d;
-
-	fresh(&out, 0);
-	int rc = xlate_cohere_response(cx, p, n, &a, &out, &u, &e);
-	if (rc == 0) {
-		check(parse_out(&out, &a, &d));
-		check(json_size(&d, json_get(&d, 0, "choices")) == 1);
-		int msg = json_path(&d, 0, "choices.0.message");
-		check(json_typeof(&d, msg) == JSON_OBJECT);
-		check(json_typeof(&d, json_path(&d, 0, "choices.0.finish_reason")) == JSON_STRING);
-		check(json_typeof(&d, json_path(&d, 0, "usage.total_tokens")) == JSON_NUMBER);
-		check(u.total_tokens >= u.completion_tokens && u.total_tokens >= u.prompt_tokens);
-		json_iter it = json_iter_begin(&d, json_get(&d, msg, "tool_calls"));
-		int c;
-		while (json_iter_next(&d, &it, NULL, &c))
-			check(json_typeof(&d, json_path(&d, c, "function.arguments")) == JSON_STRING);
-	} else {
-		check(out.len == 3);
-		check_err(&e);
-		check(e.kind == XLATE_E_SERIALIZATION || e.kind == XLATE_E_UPSTREAM || e.kind == XLATE_E_INTERNAL);
-	}
-	xf_check_cap(k, false, cx, p, n, &out, rc);
-	arena_reset(&a);
-	if (k->error(p, n, &a, &e) == 0)
-		check_err(&e);
-	buf_free(&out);
-	arena_free(&a);
+	xf_response(codec(), cx, p, n, response_shape);
 }
 
 static void run_stream(const xlate_ctx *cx, const char *p, size_t n, bool sse)

@@ -1,10 +1,10 @@
 /* xlate_fuzz.h — the parts shared by the translator fuzz targets
  * (fuzz_xlate_anthropic.c, fuzz_xlate_gemini.c, fuzz_xlate_cohere.c,
- * fuzz_xlate_bedrock.c):
+ * fuzz_xlate_bedrock.c, fuzz_xlate_gemini_embed.c):
  * invariant checks on outputs and errors, the stream-chunk line check, the
- * tight-cap re-run and the stream runner driven through a codec, and the
- * entry point that turns byte 0 into a mode and an xlate_ctx. Header-only,
- * included once per target. */
+ * request / response runners with their tight-cap re-run and the stream
+ * runner, all driven through a codec, and the entry point that turns byte 0
+ * into a mode and an xlate_ctx. Header-only, included once per target. */
 #ifndef TESTS_FUZZ_XLATE_FUZZ_H
 #define TESTS_FUZZ_XLATE_FUZZ_H
 #include "base/arena.h"
@@ -101,6 +101,30 @@ static void each_line(const char *p, size_t n, void (*fn)(void *ud, str line), v
 /* ---- pieces driven through a codec (providers/xlate_codec.h): a target uses
  * the ones it needs (static inline: unused ones cost nothing) ------------------ */
 
+/* The codec of (adapter, operation); there must be one. */
+static inline const xlate_codec *xf_codec(provider_adapter ad, provider_op op)
+{
+	const xlate_codec *k = xlate_codec_for(ad, op);
+	check(k != NULL);
+	return k;
+}
+
+/* Every tool_calls[].function.arguments of message msg is a string holding
+ * one strict JSON value (an object when object). */
+static inline void xf_check_tool_args(const json_doc *d, int msg, arena *a, bool object)
+{
+	int c;
+	json_iter it = json_iter_begin(d, json_get(d, msg, "tool_calls"));
+	while (json_iter_next(d, &it, NULL, &c)) {
+		str args;
+		json_doc ad;
+		json_opts o = { .max_depth = JSON_DEPTH_MAX };
+		check(json_str(d, json_path(d, c, "function.arguments"), a, &args) == 0);
+		check(json_parse_arena(&ad, a, args.p, args.n, &o, NULL) > 0);
+		check(!object || json_typeof(&ad, 0) == JSON_OBJECT);
+	}
+}
+
 /* Re-run codec k's request (response when !request) on p[0..n) into an
  * output capped at half of what `out` (prefix included) needed: the same rc
  * and bytes as the uncapped run that returned rc, or ERR_TOOBIG with the
@@ -119,6 +143,100 @@ static inline void xf_check_cap(const xlate_codec *k, bool request, const xlate_
 		check(rc2 == rc && small.len == out->len && memcmp(small.data, out->data, out->len) == 0);
 	buf_free(&small);
 	arena_free(&a);
+}
+
+/* What a target checks on a successful request translation: the output
+ * document, the client's request (parsed) and the info it returned (a:
+ * scratch for the check). */
+typedef void (*xf_req_shape)(const xlate_ctx *cx, const json_doc *out, const json_doc *in, const xlate_req_info *info,
+			     arena *a);
+/* ... on a successful response translation: the output and the usage. */
+typedef void (*xf_resp_shape)(const xlate_ctx *cx, const json_doc *out, const xlate_usage *u, arena *a);
+
+/* Codec k's request translator on p[0..n): success gives one strict JSON
+ * object (checked by shape, may be NULL) and, when the codec computes a
+ * header, a value of it that fits; failure leaves the output as the prefix,
+ * fills err and is ERR_INVAL, ERR_TOOBIG or ERR_NOMEM. Then the tight-cap
+ * re-run (xf_check_cap). */
+static inline void xf_request(const xlate_codec *k, const xlate_ctx *cx, const char *p, size_t n, xf_req_shape shape)
+{
+	arena a = { 0 };
+	buf out = { 0 };
+	xlate_err e;
+	xlate_req_info info;
+	json_doc d, in;
+
+	fresh(&out, 0);
+	int rc = k->request(cx, p, n, &a, &out, &info, &e);
+	if (rc == 0) {
+		check(parse_out(&out, &a, &d));
+		check(json_parse_arena(&in, &a, p, n, NULL, NULL) > 0);
+		if (shape)
+			shape(cx, &d, &in, &info, &a);
+		if (k->header_value) {
+			char val[XLATE_HEADER_MAX];
+			int vl = k->header_value(out.data + 3, out.len - 3, &a, val);
+			check(vl >= 0 && vl < XLATE_HEADER_MAX && strlen(val) == (size_t)vl);
+		}
+	} else {
+		check(out.len == 3);
+		check_err(&e);
+		check(rc == ERR_INVAL || rc == ERR_TOOBIG || rc == ERR_NOMEM);
+	}
+	xf_check_cap(k, true, cx, p, n, &out, rc);
+	buf_free(&out);
+	arena_free(&a);
+}
+
+/* Codec k's response translator on p[0..n): success gives one strict JSON
+ * object with a numeric usage.total_tokens and usage counts that add up
+ * (then shape, may be NULL); failure leaves the output as the prefix and
+ * fills err with an upstream, serialization or internal error. Then the
+ * tight-cap re-run, and the codec's error reader, which fills err when it
+ * returns 0. */
+static inline void xf_response(const xlate_codec *k, const xlate_ctx *cx, const char *p, size_t n,
+			       xf_resp_shape shape)
+{
+	arena a = { 0 };
+	buf out = { 0 };
+	xlate_err e;
+	xlate_usage u;
+	json_doc d;
+
+	fresh(&out, 0);
+	int rc = k->response(cx, p, n, &a, &out, &u, &e);
+	if (rc == 0) {
+		check(parse_out(&out, &a, &d));
+		check(json_typeof(&d, json_path(&d, 0, "usage.total_tokens")) == JSON_NUMBER);
+		check(u.total_tokens >= u.completion_tokens);
+		if (shape)
+			shape(cx, &d, &u, &a);
+	} else {
+		check(out.len == 3);
+		check_err(&e);
+		check(e.kind == XLATE_E_SERIALIZATION || e.kind == XLATE_E_UPSTREAM || e.kind == XLATE_E_INTERNAL);
+	}
+	xf_check_cap(k, false, cx, p, n, &out, rc);
+	arena_reset(&a);
+	if (k->error && k->error(p, n, &a, &e) == 0)
+		check_err(&e);
+	buf_free(&out);
+	arena_free(&a);
+}
+
+/* A chat.completion's choices: each has a message object and a string
+ * finish_reason, its tool call arguments hold JSON (objects when objects). */
+static inline void xf_check_choices(const json_doc *d, arena *a, bool objects)
+{
+	int choices = json_get(d, 0, "choices"), ch;
+	json_iter it = json_iter_begin(d, choices);
+	check(json_typeof(d, choices) == JSON_ARRAY);
+	while (json_iter_next(d, &it, NULL, &ch)) {
+		int msg = json_get(d, ch, "message");
+		check(json_typeof(d, msg) == JSON_OBJECT);
+		check(json_typeof(d, json_get(d, ch, "finish_reason")) == JSON_STRING);
+		xf_check_tool_args(d, msg, a, objects);
+	}
 }
 
 /* One stream run through codec k: its state (calloc'd, k->stream_size), the
