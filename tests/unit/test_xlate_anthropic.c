@@ -795,56 +795,19 @@ TEST(stream_include_usage)
 
 /* The same events as an SSE byte stream through the project's decoder, fed
  * whole, split at every offset, and byte by byte: the same chunks. */
-struct sse_run {
-	xlate_anthropic_stream st;
-	buf out;
-	int rc;
-};
-
-static int on_event(void *ud, const sse_event *ev)
-{
-	struct sse_run *r = ud;
-	arena_reset(&A);
-	int n = xlate_anthropic_stream_feed(&r->st, ev->type, ev->data, &A, &r->out, &E);
-	if (n < 0)
-		r->rc = n;
-	return 0;
-}
-
-static void sse_run(const char *s, size_t n, size_t piece, struct sse_run *r)
-{
-	xlate_ctx cx = ctx();
-	sse_decoder dec;
-	memset(r, 0, sizeof *r);
-	xlate_anthropic_stream_init(&r->st, &cx);
-	sse_decoder_init(&dec, 0);
-	sse_feed_pieces(&dec, s, n, piece, on_event, r);
-	int e = xlate_anthropic_stream_end(&r->st, &r->out, &E);
-	if (e < 0)
-		r->rc = e;
-	sse_decoder_free(&dec);
-}
-
 TEST(stream_through_sse_decoder)
 {
-	buf sse = { 0 };
+	const xlate_codec *k = xlate_codec_for(PROVIDER_ADAPTER_ANTHROPIC, PROVIDER_OP_CHAT);
+	xlate_ctx cx = ctx();
+	buf sse = { 0 }, whole = { 0 };
 	for (size_t i = 0; i < NEVENTS; i++)
 		sse_write_event(&sse, str_from(EVENTS[i][0]), str_from(EVENTS[i][1]), STR_NULL, -1);
-	struct sse_run whole, part;
-	sse_run(sse.data, sse.len, 0, &whole);
-	CHECK_EQ_INT(whole.rc, 0);
+	CHECK_EQ_INT(xt_sse_run(k, &cx, sse.data, sse.len, 0, &whole), 0);
 	char want[sizeof EXPECT_BODY + sizeof EXPECT_FINISH_USAGE];
 	snprintf(want, sizeof want, "%s%s", EXPECT_BODY, EXPECT_FINISH_USAGE);
-	CHECK_EQ_MEM(whole.out.data, whole.out.len, want, strlen(want));
-	int bad = 0;
-	for (size_t piece = 1; piece < sse.len; piece += piece < 64 ? 1 : 97) {
-		sse_run(sse.data, sse.len, piece, &part);
-		if (part.rc || part.out.len != whole.out.len || memcmp(part.out.data, whole.out.data, whole.out.len))
-			bad++;
-		buf_free(&part.out);
-	}
-	CHECK_EQ_INT(bad, 0);
-	buf_free(&whole.out);
+	CHECK_EQ_MEM(whole.data, whole.len, want, strlen(want));
+	CHECK_EQ_INT(xt_sse_splits(k, &cx, sse.data, sse.len, whole.data, whole.len), 0);
+	buf_free(&whole);
 	buf_free(&sse);
 }
 

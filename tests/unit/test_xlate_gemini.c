@@ -632,64 +632,26 @@ TEST(stream_include_usage)
 	CHECK_EQ_MEM(O.data, O.len, want, strlen(want));
 }
 
-struct sse_run {
-	xlate_gemini_stream st;
-	buf out;
-	int rc;
-};
-
-static int on_event(void *ud, const sse_event *ev)
-{
-	struct sse_run *r = ud;
-	arena_reset(&A);
-	int n = xlate_gemini_stream_feed(&r->st, ev->type, ev->data, &A, &r->out, &E);
-	if (n < 0)
-		r->rc = n;
-	return 0;
-}
-
-static void sse_run(const char *s, size_t n, size_t piece, bool include_usage, struct sse_run *r)
-{
-	xlate_ctx cx = ctx();
-	sse_decoder dec;
-	cx.include_usage = include_usage;
-	memset(r, 0, sizeof *r);
-	xlate_gemini_stream_init(&r->st, &cx);
-	sse_decoder_init(&dec, 0);
-	sse_feed_pieces(&dec, s, n, piece, on_event, r);
-	int e = xlate_gemini_stream_end(&r->st, &r->out, &E);
-	if (e < 0)
-		r->rc = e;
-	sse_decoder_free(&dec);
-}
-
 TEST(stream_through_sse_decoder)
 {
-	buf sse = { 0 };
+	const xlate_codec *k = xlate_codec_for(PROVIDER_ADAPTER_GEMINI, PROVIDER_OP_CHAT);
+	xlate_ctx cx = ctx();
+	buf sse = { 0 }, crlf = { 0 }, whole = { 0 };
 	for (size_t i = 0; i < NEVENTS; i++)
 		sse_write_data(&sse, str_from(EVENTS[i]));
 	/* Gemini separates events with CRLF CRLF on the wire */
-	buf crlf = { 0 };
 	for (size_t i = 0; i < sse.len; i++) {
 		if (sse.data[i] == '\n')
 			buf_putc(&crlf, '\r');
 		buf_putc(&crlf, sse.data[i]);
 	}
-	struct sse_run whole, part;
-	sse_run(sse.data, sse.len, 0, true, &whole);
-	CHECK_EQ_INT(whole.rc, 0);
+	cx.include_usage = true;
+	CHECK_EQ_INT(xt_sse_run(k, &cx, sse.data, sse.len, 0, &whole), 0);
 	char want[sizeof EXPECT_BODY + sizeof EXPECT_FINISH + sizeof EXPECT_USAGE_CHUNK];
 	snprintf(want, sizeof want, "%s%s%s", EXPECT_BODY, EXPECT_FINISH, EXPECT_USAGE_CHUNK);
-	CHECK_EQ_MEM(whole.out.data, whole.out.len, want, strlen(want));
-	int bad = 0;
-	for (size_t piece = 1; piece < crlf.len; piece += piece < 64 ? 1 : 97) {
-		sse_run(crlf.data, crlf.len, piece, true, &part);
-		if (part.rc || part.out.len != whole.out.len || memcmp(part.out.data, whole.out.data, whole.out.len))
-			bad++;
-		buf_free(&part.out);
-	}
-	CHECK_EQ_INT(bad, 0);
-	buf_free(&whole.out);
+	CHECK_EQ_MEM(whole.data, whole.len, want, strlen(want));
+	CHECK_EQ_INT(xt_sse_splits(k, &cx, crlf.data, crlf.len, whole.data, whole.len), 0);
+	buf_free(&whole);
 	buf_free(&sse);
 	buf_free(&crlf);
 }

@@ -14,29 +14,14 @@ static xlate_req_info INFO;
 static const char *st_rq(const char *in)
 {
 	xlate_ctx cx = ctx();
-	int rc = rq_info(&cx, in, &INFO);
-	if (rc) {
-		static char tmp[600];
-		snprintf(tmp, sizeof tmp, "rc=%d %s", rc, E.msg);
-		return tmp;
-	}
-	return O.data;
+	return rq_out(XT_REQUEST, &cx, in, &INFO);
 }
 
 /* Vertex predict request, the same way */
 static const char *vx_rq(const char *in)
 {
 	xlate_ctx cx = ctx();
-	arena_reset(&A);
-	buf_reset(&O);
-	memset(&E, 0, sizeof E);
-	int rc = xlate_gemini_embed_predict_request(&cx, in, strlen(in), &A, &O, &INFO, &E);
-	if (rc) {
-		static char tmp[600];
-		snprintf(tmp, sizeof tmp, "rc=%d %s%s", rc, E.msg, O.len ? " (OUTPUT LEFT)" : "");
-		return tmp;
-	}
-	return valid(O.data, O.len) ? O.data : "INVALID JSON";
+	return rq_out(xlate_gemini_embed_predict_request, &cx, in, &INFO);
 }
 
 /* responses: the output or "rc=<rc> kind=<k> status=<s> <message>" */
@@ -44,19 +29,7 @@ static const char *resp(bool vertex, unsigned flags, const char *in, xlate_usage
 {
 	xlate_ctx cx = ctx();
 	cx.flags = flags;
-	int rc;
-	if (vertex) {
-		arena_reset(&A);
-		buf_reset(&O);
-		memset(&E, 0, sizeof E);
-		rc = xlate_gemini_embed_predict_response(&cx, in, strlen(in), &A, &O, u, &E);
-		if (rc == 0 && !valid(O.data, O.len))
-			rc = -1000;
-		if (rc != 0 && O.len)
-			rc = -1001;
-	} else {
-		rc = rs(&cx, in, u);
-	}
+	int rc = rs_fn(vertex ? xlate_gemini_embed_predict_response : XT_RESPONSE, &cx, in, u);
 	if (rc) {
 		static char tmp[700];
 		snprintf(tmp, sizeof tmp, "rc=%d kind=%d status=%d %s", rc, (int)E.kind, E.status, E.msg);
@@ -233,8 +206,6 @@ int main(void)
 	RUN(vertex_response);
 	RUN(response_errors);
 	RUN(caps);
-	(void)valid_lines; /* the stream helpers of the shared test lib: no stream here */
-	(void)sse_feed_pieces;
 	arena_free(&A);
 	buf_free(&O);
 	return t_done();
