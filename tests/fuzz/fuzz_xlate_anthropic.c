@@ -60,9 +60,7 @@ static void run_stream(const xlate_ctx *cx, const char *p, size_t n, bool sse)
 	xf_stream r;
 	xf_stream_run(&r, codec(), cx, p, n, sse, 3);
 	const xlate_anthropic_stream *st = r.st;
-	if (r.end >= 0)
-		check(st->done && st->finish_reason != NULL);
-	check(st->usage.total_tokens >= st->usage.completion_tokens);
+	XF_CHECK_STREAM_END(&r, st);
 	xf_stream_free(&r);
 }
 

@@ -152,11 +152,8 @@ static void run_stream(const xlate_ctx *cx, const char *p, size_t n, bool binary
 		each_line(p, n, on_line, &r);
 	xf_stream_finish(&r);
 	const xlate_bedrock_stream *st = r.st;
-	if (r.end >= 0) {
-		check(st->done && st->finish_reason != NULL && st->finish_sent);
-		check(!st->include_usage || st->usage_sent);
-	}
-	check(st->usage.total_tokens >= st->usage.completion_tokens);
+	XF_CHECK_STREAM_END(&r, st);
+	check(r.end < 0 || st->finish_sent);
 	xf_stream_free(&r);
 }
 

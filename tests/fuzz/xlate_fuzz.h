@@ -318,6 +318,19 @@ static inline void xf_stream_run(xf_stream *r, const xlate_codec *k, const xlate
 	xf_stream_finish(r);
 }
 
+/* The checks on a run's stream state st (any xlate_*_stream: the fields
+ * every one has under the same names) after xf_stream_finish: a stream that
+ * ended well is done, finished with a reason and sent its usage chunk when
+ * asked; the usage counts add up. */
+#define XF_CHECK_STREAM_END(r, st)                                            \
+	do {                                                                   \
+		if ((r)->end >= 0) {                                           \
+			check((st)->done && (st)->finish_reason != NULL);      \
+			check(!(st)->include_usage || (st)->usage_sent);       \
+		}                                                              \
+		check((st)->usage.total_tokens >= (st)->usage.completion_tokens); \
+	} while (0)
+
 static inline void xf_stream_free(xf_stream *r)
 {
 	free(r->st);
