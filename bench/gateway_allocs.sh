@@ -13,14 +13,22 @@
 #  - mallocs/request in the steady state: two gateway runs, W and W+N requests,
 #    (mallocs(W+N) - mallocs(W)) / N (start-up and warm-up cancel out);
 #  - CPU: utime+stime of the gateway (/proc/<pid>/stat) over the N requests of
-#    the second run, per 1000 requests.
+#    the second run, per 1000 requests; median of ROUNDS such runs (ticks
+#    are 10 ms: keep N * cpu-per-request well above that).
+#  - where they come from: run the gateway under
+#    valgrind --xtree-memory=full --xtree-memory-file=X.kcg, once with W and
+#    once with W+N requests, and compare
+#    callgrind_annotate --inclusive=yes --show=totBk X.kcg of the two.
 #
-#   usage: sh bench/gateway_allocs.sh [build-dir]     env: N=2000 W=200
+#   usage: sh bench/gateway_allocs.sh [build-dir]     env: N=2000 W=200 ROUNDS=3
+#          GW="<binary> ...": measure these glibc binaries (interleaved) instead
+#          of building one from src/ (to compare a variant built from a copy)
 B=${1:-build}
 cd "$(dirname "$0")/.." || exit 2
 OUT=$B/bench/gwalloc
 N=${N:-2000}
 W=${W:-200}
+ROUNDS=${ROUNDS:-3}
 mkdir -p "$OUT/nginx/logs" "$OUT/nginx/tmp"
 PIDS=""
 cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; for p in $PIDS; do wait "$p" 2>/dev/null; done; }
@@ -37,11 +45,16 @@ JSMN=$(ls -d "$B"/vendor/jsmn-* 2>/dev/null | head -n 1)
 GLIB=$B/asan/bearssl/libbearssl.a
 [ -f "$GLIB" ] || make -s "$GLIB" >/dev/null 2>&1
 [ -n "$INC" ] && [ -f "$GLIB" ] || { echo "BearSSL not built: run make first" >&2; exit 1; }
-echo "building $OUT/ll-glibc (gcc -O2, glibc, no sanitizer)"
-# shellcheck disable=SC2046
-gcc -std=c11 -D_GNU_SOURCE -DLITER_LLM_VERSION='"bench"' -O2 -g -Isrc -I"$INC" -I"$JSMN" \
-	$(ls src/*/*.c) src/main.c "$GLIB" -pthread -o "$OUT/ll-glibc" 2>"$OUT/build.log" ||
-	{ cat "$OUT/build.log"; exit 1; }
+if [ -n "$GW" ]; then
+	echo "measuring $GW"
+else
+	GW=$OUT/ll-glibc
+	echo "building $GW (gcc -O2, glibc, no sanitizer)"
+	# shellcheck disable=SC2046
+	gcc -std=c11 -D_GNU_SOURCE -DLITER_LLM_VERSION='"bench"' -O2 -g -Isrc -I"$INC" -I"$JSMN" \
+		$(ls src/*/*.c) src/main.c "$GLIB" -pthread -o "$GW" 2>"$OUT/build.log" ||
+		{ cat "$OUT/build.log"; exit 1; }
+fi
 cat >"$OUT/mcount.c" <<'MEOF'
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -131,11 +144,11 @@ for _ in range(n):
 print(t0, ticks())
 PEOF
 
-# run MODEL STREAM COUNT: one gateway run under the counter doing W + COUNT
-# requests; prints "mallocs ticks"
+# run BIN MODEL STREAM COUNT: one run of gateway BIN under the counter doing
+# W + COUNT requests; prints "mallocs ticks_before ticks_after"
 run() {
 	: >"$OUT/gw.log"
-	LD_PRELOAD="$(pwd)/$OUT/mcount.so" taskset -c $SRV_CPU "$OUT/ll-glibc" api -c "$OUT/gw.toml" \
+	LD_PRELOAD="$(pwd)/$OUT/mcount.so" taskset -c $SRV_CPU "$1" api -c "$OUT/gw.toml" \
 		--host 127.0.0.1 --port 0 --tokio-worker-threads 1 2>"$OUT/gw.log" &
 	gw=$!
 	i=0
@@ -146,7 +159,7 @@ run() {
 		i=$((i + 1))
 	done
 	[ -n "$gp" ] || { echo "gateway did not start:" >&2; cat "$OUT/gw.log" >&2; kill $gw; exit 1; }
-	t=$(taskset -c $CLI_CPU python3 "$OUT/client.py" "$gp" $gw "$1" "$2" "$W" "$3") || { kill $gw; exit 1; }
+	t=$(taskset -c $CLI_CPU python3 "$OUT/client.py" "$gp" $gw "$2" "$3" "$W" "$4") || { kill $gw; exit 1; }
 	kill -TERM $gw
 	wait $gw
 	m=$(sed -n 's/^mallocs=//p' "$OUT/gw.log" | tail -n 1)
@@ -156,15 +169,42 @@ run() {
 
 HZ=$(getconf CLK_TCK)
 echo
-echo "POST /v1/chat/completions, 1 keep-alive connection, sequential; gateway: 1 worker on cpu $SRV_CPU"
-echo "steady state over N=$N requests after W=$W warm-up (mallocs = malloc+calloc+realloc)"
-printf '%-12s %14s %18s   %s\n' "mode" "mallocs/req" "cpu ms/1000 req" "(mallocs W, W+N)"
+echo "POST /v1/chat/completions, 1 keep-alive connection, sequential; gateway: 1 worker on cpu $SRV_CPU,"
+echo "client and nginx on cpu $CLI_CPU; steady state over N=$N requests after W=$W warm-up"
+echo "mallocs = malloc+calloc+realloc; cpu = gateway utime+stime (/proc, ${HZ} Hz ticks) under the"
+echo "counter, median (min) of $ROUNDS runs, binaries interleaved so that other load hits them alike"
+printf '%-12s %-28s %12s %24s\n' "mode" "binary" "mallocs/req" "cpu ms/1000 req: median (min)"
 for mode in ns st; do
 	s=0
 	[ $mode = st ] && s=1
-	set -- $(run bench-$mode $s 0)
-	a=$1
-	set -- $(run bench-$mode $s "$N")
-	awk -v a="$a" -v b="$1" -v t0="$2" -v t1="$3" -v n="$N" -v hz="$HZ" -v m="$([ $s = 1 ] && echo stream || echo non-stream)" \
-		'BEGIN { printf "%-12s %14.2f %18.1f   (%d, %d)\n", m, (b - a) / n, (t1 - t0) / hz * 1000 * 1000 / n, a, b }'
+	k=0
+	for g in $GW; do
+		k=$((k + 1))
+		# shellcheck disable=SC2046
+		set -- $(run "$g" bench-$mode $s 0)
+		[ -n "$1" ] || exit 1
+		echo "$1" >"$OUT/base.$k"
+		: >"$OUT/cpu.$k"
+	done
+	r=1
+	while [ $r -le "$ROUNDS" ]; do
+		k=0
+		for g in $GW; do
+			k=$((k + 1))
+			# shellcheck disable=SC2046
+			set -- $(run "$g" bench-$mode $s "$N")
+			[ -n "$1" ] || exit 1
+			echo "$1" >"$OUT/last.$k"
+			echo "$2 $3" | awk -v n="$N" -v hz="$HZ" '{ printf "%.1f\n", ($2 - $1) / hz * 1000 * 1000 / n }' >>"$OUT/cpu.$k"
+		done
+		r=$((r + 1))
+	done
+	k=0
+	for g in $GW; do
+		k=$((k + 1))
+		sort -n "$OUT/cpu.$k" | awk -v a="$(cat "$OUT/base.$k")" -v b="$(cat "$OUT/last.$k")" -v n="$N" -v g="$g" \
+			-v m="$([ $s = 1 ] && echo stream || echo non-stream)" '
+			{ c[NR] = $1 }
+			END { printf "%-12s %-28s %12.2f %15.1f (%.1f)\n", m, substr(g, length(g) > 28 ? length(g) - 27 : 1), (b - a) / n, c[int((NR + 1) / 2)], c[1] }'
+	done
 done
