@@ -83,8 +83,9 @@ void xlate_chat_info(const json_doc *d, xlate_req_info *info)
 {
 	if (!info)
 		return;
+	int so = xlate_get(d, 0, "stream_options");
 	info->stream = json_typeof(d, xlate_get(d, 0, "stream")) == JSON_TRUE;
-	info->include_usage = json_typeof(d, xlate_get(d, xlate_get(d, 0, "stream_options"), "include_usage")) == JSON_TRUE;
+	info->include_usage = json_typeof(d, xlate_get(d, so, "include_usage")) == JSON_TRUE;
 }
 
 int xlate_parse_response(json_doc *d, const char *in, size_t n, arena *a, const char *who, const char *what,
@@ -691,12 +692,12 @@ int xlate_emit_done(xlate_emit *e, const char *finish)
 	return rc;
 }
 
-int xlate_emit_delta(xlate_emit *e, const char *key, const json_doc *d, int tok)
+int xlate_emit_delta(xlate_emit *e, const char *key, str raw)
 {
 	int rc = xlate_emit_start(e);
 	if (rc)
 		return rc;
-	xlate_w_kraw(xlate_emit_open(e, 0), key, d, tok);
+	json_write_kv_raw(xlate_emit_open(e, 0), key, raw.p, raw.n);
 	return xlate_emit_close(e, NULL, NULL);
 }
 

@@ -195,7 +195,8 @@ static inline int xlate_arr(const json_doc *d, int i)
 static inline bool xlate_is_function_tool(const json_doc *d, int t)
 {
 	int ty = xlate_get(d, t, "type");
-	return json_typeof(d, xlate_get(d, t, "function")) == JSON_OBJECT && (ty < 0 || xlate_tok_is(d, ty, "function"));
+	return json_typeof(d, xlate_get(d, t, "function")) == JSON_OBJECT &&
+	       (ty < 0 || xlate_tok_is(d, ty, "function"));
 }
 /* a + b, saturating at UINT64_MAX (token counts). */
 static inline uint64_t xlate_sat_add(uint64_t a, uint64_t b)
@@ -410,9 +411,9 @@ int xlate_emit_usage(xlate_emit *e);
 /* The stream's end: the finish chunk with finish unless one was sent, the
  * include_usage chunk when due; then *done. */
 int xlate_emit_done(xlate_emit *e, const char *finish);
-/* A chunk (after the role chunk when due) whose delta is {key: <string
- * token tok of d, as it is>}. */
-int xlate_emit_delta(xlate_emit *e, const char *key, const json_doc *d, int tok);
+/* A chunk (after the role chunk when due) whose delta is {key: raw}, raw
+ * being a JSON string literal (json_raw of a string token, or joined ones). */
+int xlate_emit_delta(xlate_emit *e, const char *key, str raw);
 /* A chunk (after the role chunk when due) with one tool_calls entry of
  * index: {"index"[,"id","type":"function"],"function":{["name",]
  * "arguments"}}: with d, the start of a call (id and name: string tokens of

@@ -1038,14 +1038,15 @@ static int stream_event(sx *x, str type, const json_doc *d)
 				st->args_sent = true;
 			}
 			if (!rc)
-				rc = xlate_emit_tool(&x->e, st->tool, d, xlate_get(d, cb, "id"), xlate_get(d, cb, "name"), args);
+				rc = xlate_emit_tool(&x->e, st->tool, d, xlate_get(d, cb, "id"), xlate_get(d, cb, "name"),
+						     args);
 			buf_free(&tb);
 			return rc;
 		}
 		if (xlate_str_is(d, cb, "type", "text") && xlate_nonempty_str(d, xlate_get(d, cb, "text")))
-			return xlate_emit_delta(&x->e, "content", d, xlate_get(d, cb, "text"));
+			return xlate_emit_delta(&x->e, "content", json_raw(d, xlate_get(d, cb, "text")));
 		if (xlate_str_is(d, cb, "type", "thinking") && xlate_nonempty_str(d, xlate_get(d, cb, "thinking")))
-			return xlate_emit_delta(&x->e, "reasoning_content", d, xlate_get(d, cb, "thinking"));
+			return xlate_emit_delta(&x->e, "reasoning_content", json_raw(d, xlate_get(d, cb, "thinking")));
 		return 0;
 	}
 	if (IS("content_block_delta")) {
@@ -1053,11 +1054,13 @@ static int stream_event(sx *x, str type, const json_doc *d)
 		xlate_get_u64(d, 0, "index", &idx);
 		if (xlate_str_is(d, delta, "type", "text_delta")) {
 			v = xlate_get(d, delta, "text");
-			return xlate_nonempty_str(d, v) ? xlate_emit_delta(&x->e, "content", d, v) : 0;
+			return xlate_nonempty_str(d, v) ? xlate_emit_delta(&x->e, "content", json_raw(d, v)) : 0;
 		}
 		if (xlate_str_is(d, delta, "type", "thinking_delta")) {
 			v = xlate_get(d, delta, "thinking");
-			return xlate_nonempty_str(d, v) ? xlate_emit_delta(&x->e, "reasoning_content", d, v) : 0;
+			if (!xlate_nonempty_str(d, v))
+				return 0;
+			return xlate_emit_delta(&x->e, "reasoning_content", json_raw(d, v));
 		}
 		if (xlate_str_is(d, delta, "type", "input_json_delta")) {
 			v = xlate_get(d, delta, "partial_json");

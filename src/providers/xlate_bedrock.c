@@ -1149,9 +1149,9 @@ static int on_block_delta(sx *x, const json_doc *d, int o)
 	int delta = xlate_get(d, o, "delta"), v;
 	xlate_get_u64(d, o, "contentBlockIndex", &idx);
 	if (xlate_nonempty_str(d, (v = xlate_get(d, delta, "text"))))
-		return xlate_emit_delta(&x->e, "content", d, v);
+		return xlate_emit_delta(&x->e, "content", json_raw(d, v));
 	if (xlate_nonempty_str(d, (v = json_path(d, xlate_get(d, delta, "reasoningContent"), "text"))))
-		return xlate_emit_delta(&x->e, "reasoning_content", d, v);
+		return xlate_emit_delta(&x->e, "reasoning_content", json_raw(d, v));
 	v = json_path(d, xlate_get(d, delta, "toolUse"), "input");
 	xlate_bedrock_tool_block *tb = open_tool(x->st, idx);
 	if (!tb || !xlate_nonempty_str(d, v))

@@ -792,9 +792,9 @@ static int stream_event(sx *x, str type, const json_doc *d)
 		int c = delta_msg(d, "content");
 		rc = 0;
 		if (xlate_nonempty_str(d, (v = xlate_get(d, c, "thinking"))))
-			rc = xlate_emit_delta(&x->e, "reasoning_content", d, v);
+			rc = xlate_emit_delta(&x->e, "reasoning_content", json_raw(d, v));
 		if (!rc && xlate_nonempty_str(d, (v = xlate_get(d, c, "text"))))
-			rc = xlate_emit_delta(&x->e, "content", d, v);
+			rc = xlate_emit_delta(&x->e, "content", json_raw(d, v));
 		return rc;
 	}
 	if (IS("tool-call-start")) {

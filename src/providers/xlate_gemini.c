@@ -1098,8 +1098,7 @@ static int stream_payload(sx *x, const json_doc *d)
 			return rc;
 		if (!t.n)
 			continue;
-		json_write_kv_raw(xlate_emit_open(&x->e, 0), thought ? "reasoning_content" : "content", t.p, t.n);
-		if ((rc = xlate_emit_close(&x->e, NULL, NULL)))
+		if ((rc = xlate_emit_delta(&x->e, thought ? "reasoning_content" : "content", t)))
 			return rc;
 	}
 	json_iter it = json_iter_begin(d, parts);
