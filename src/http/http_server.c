@@ -23,6 +23,9 @@
 #define HS_SCRATCH      (16u << 10)   /* per-worker discard buffer (lingering close) */
 #define HS_DIRECT_MIN   (16u << 10)   /* body pieces this big are written without a copy when possible */
 #define HS_CTX_SPARE    64            /* request contexts kept per worker */
+#define HS_ARENA_CHUNK  (16u << 10)   /* request arena chunk: a gateway call (~6 KB) and the
+                                       * request's own data fit the one chunk kept across
+                                       * requests, so a keep-alive request mallocs none */
 #define HS_CONN_SPARE   4096          /* connection objects kept per worker */
 #define HS_OUT_KEEP     (256u << 10)  /* output buffer memory kept in a pooled context */
 #define HS_BODY_KEEP    (64u << 10)   /* body buffer memory kept in a pooled context */
@@ -248,7 +251,7 @@ static hs_ctx *ctx_get(hs_worker *hw)
 	}
 	buf_init(&x->body, cfg->body_bytes + 1);
 	buf_init(&x->out, SIZE_MAX / 4);
-	arena_init(&x->arena, 0, cfg->arena_cap);
+	arena_init(&x->arena, HS_ARENA_CHUNK, cfg->arena_cap);
 	st_add(&hw->st->ctx_allocs, 1);
 	return x;
 }
