@@ -49,7 +49,7 @@ SETUP   := $(B)/.setup-ok
 SETUP_TEST := $(B)/.setup-test-ok
 VENDOR  := $(BEARSSL_SRC)/.ok $(JSMN_SRC)/.ok
 
-.PHONY: all run test check asan fuzzers fuzz unit regen bench-http clean distclean
+.PHONY: all run test check asan fuzzers fuzz unit regen bench-http bench-allocs clean distclean
 all: $(B)/liter-llm
 
 # --- set-up and vendored sources -----------------------------------------
@@ -159,10 +159,16 @@ distclean:
 
 -include $(MUSL_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(B)/musl/obj/main.d $(B)/asan/obj/main.d
 
-# make bench-http: our HTTP server against nginx (wrk), idle-connection memory,
-# latency under slowloris (bench/http_bench.sh; installs nginx and wrk as root).
 # make bench-http: our HTTP server vs nginx `return 200` (wrk, pinned cores),
-# then our upstream client's throughput through its pool against nginx.
+# idle-connection memory, latency under slowloris (bench/http_bench.sh;
+# installs nginx and wrk as root), then our upstream client's throughput
+# through its pool against nginx (bench/client_bench.sh).
 bench-http:
 	@sh bench/http_bench.sh $(B)
 	@sh bench/client_bench.sh $(B)
+
+# make bench-allocs: heap allocations and gateway CPU per pass-through chat
+# request (non-stream and stream) against an nginx upstream (glibc -O2 build
+# with an LD_PRELOAD malloc counter; bench/gateway_allocs.sh).
+bench-allocs: all
+	@sh bench/gateway_allocs.sh $(B)
