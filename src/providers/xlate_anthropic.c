@@ -1052,15 +1052,12 @@ static int stream_event(sx *x, str type, const json_doc *d)
 	if (IS("content_block_delta")) {
 		int delta = xlate_get(d, 0, "delta"), v;
 		xlate_get_u64(d, 0, "index", &idx);
-		if (xlate_str_is(d, delta, "type", "text_delta")) {
-			v = xlate_get(d, delta, "text");
-			return xlate_nonempty_str(d, v) ? xlate_emit_delta(&x->e, "content", json_raw(d, v)) : 0;
-		}
-		if (xlate_str_is(d, delta, "type", "thinking_delta")) {
-			v = xlate_get(d, delta, "thinking");
+		bool text = xlate_str_is(d, delta, "type", "text_delta");
+		if (text || xlate_str_is(d, delta, "type", "thinking_delta")) {
+			v = xlate_get(d, delta, text ? "text" : "thinking");
 			if (!xlate_nonempty_str(d, v))
 				return 0;
-			return xlate_emit_delta(&x->e, "reasoning_content", json_raw(d, v));
+			return xlate_emit_delta(&x->e, text ? "content" : "reasoning_content", json_raw(d, v));
 		}
 		if (xlate_str_is(d, delta, "type", "input_json_delta")) {
 			v = xlate_get(d, delta, "partial_json");
