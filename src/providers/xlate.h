@@ -198,6 +198,21 @@ static inline bool xlate_is_function_tool(const json_doc *d, int t)
 	return json_typeof(d, xlate_get(d, t, "function")) == JSON_OBJECT &&
 	       (ty < 0 || xlate_tok_is(d, ty, "function"));
 }
+/* The request d's extra_body object, or -1. */
+static inline int xlate_extra_body(const json_doc *d)
+{
+	int e = xlate_get(d, 0, "extra_body");
+	return json_typeof(d, e) == JSON_OBJECT ? e : -1;
+}
+/* The request d's reasoning_effort string token: the top-level one, else
+ * the extra_body object extra's (-1: none); -1 when neither is a string. */
+static inline int xlate_effort(const json_doc *d, int extra)
+{
+	int e = xlate_get(d, 0, "reasoning_effort");
+	if (!xlate_is_str(d, e))
+		e = xlate_get(d, extra, "reasoning_effort");
+	return xlate_is_str(d, e) ? e : -1;
+}
 /* a + b, saturating at UINT64_MAX (token counts). */
 static inline uint64_t xlate_sat_add(uint64_t a, uint64_t b)
 {

@@ -485,14 +485,10 @@ static void w_tool(rq *r, int tool)
 
 /* ---- the request -------------------------------------------------------------------------- */
 
-static uint64_t effort_budget(const json_doc *d, int root, bool *on)
+static uint64_t effort_budget(const json_doc *d, bool *on)
 {
-	int e = xlate_get(d, root, "reasoning_effort");
-	if (!xlate_is_str(d, e))
-		e = json_typeof(d, xlate_get(d, root, "extra_body")) == JSON_OBJECT
-			    ? xlate_get(d, xlate_get(d, root, "extra_body"), "reasoning_effort")
-			    : -1;
-	*on = xlate_is_str(d, e);
+	int e = xlate_effort(d, xlate_extra_body(d));
+	*on = e >= 0;
 	if (!*on)
 		return 0;
 	if (xlate_tok_is(d, e, "minimal") || xlate_tok_is(d, e, "low"))
@@ -542,7 +538,7 @@ static int request_body(rq *r)
 		return rc;
 
 	bool thinking;
-	uint64_t budget = effort_budget(d, root, &thinking);
+	uint64_t budget = effort_budget(d, &thinking);
 	int tc = xlate_get(d, root, "tool_choice");
 	bool tc_none = xlate_tok_is(d, tc, "none");
 	int tools = xlate_get(d, root, "tools");

@@ -650,10 +650,8 @@ static bool extra_has(const rq *r, int k)
 static uint64_t thinking_budget(const rq *r)
 {
 	const json_doc *d = r->d;
-	int e = xlate_get(d, 0, "reasoning_effort");
-	if (!xlate_is_str(d, e))
-		e = xlate_get(d, r->extra, "reasoning_effort");
-	if (!xlate_is_str(d, e) || xlate_tok_is(d, e, "none"))
+	int e = xlate_effort(d, r->extra);
+	if (e < 0 || xlate_tok_is(d, e, "none"))
 		return 0;
 	if (xlate_tok_is(d, e, "low"))
 		return 1024;
@@ -672,9 +670,7 @@ static int request_body(rq *r)
 
 	if ((rc = xlate_check_messages(d, msgs, r->a, r->err)))
 		return rc;
-	r->extra = xlate_get(d, 0, "extra_body");
-	if (json_typeof(d, r->extra) != JSON_OBJECT)
-		r->extra = -1;
+	r->extra = xlate_extra_body(d);
 
 	json_write_obj_begin(w);
 	if (!extra_has(r, K_MESSAGES) && (rc = w_messages(r, msgs)))

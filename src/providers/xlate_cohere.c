@@ -480,9 +480,7 @@ int xlate_cohere_request(const xlate_ctx *cx, const char *in, size_t n, arena *s
 	if (rc)
 		return rc;
 	xlate_chat_info(&doc, info);
-	r.extra = xlate_get(&doc, 0, "extra_body");
-	if (json_typeof(&doc, r.extra) != JSON_OBJECT)
-		r.extra = -1;
+	r.extra = xlate_extra_body(&doc);
 	size_t old = out->len;
 	xlate_writer(&w, out);
 	return xlate_finish(&w, out, old, request_body(&r), "the Cohere request", err);

@@ -406,14 +406,6 @@ static void gc_num(rq *r, const char *key, int v)
 	}
 }
 
-static int effort(const json_doc *d, int root, int extra)
-{
-	int e = xlate_get(d, root, "reasoning_effort");
-	if (!xlate_is_str(d, e))
-		e = xlate_get(d, extra, "reasoning_effort");
-	return xlate_is_str(d, e) ? e : -1;
-}
-
 static int w_gencfg(rq *r)
 {
 	const json_doc *d = r->d;
@@ -489,7 +481,7 @@ static int w_gencfg(rq *r)
 		json_write_arr_end(w);
 	}
 
-	int e = effort(d, root, r->extra);
+	int e = xlate_effort(d, r->extra);
 	if (e >= 0) {
 		uint64_t budget = 4096;
 		if (xlate_tok_is(d, e, "minimal"))
@@ -628,9 +620,7 @@ static int request_body(rq *r)
 
 	if ((rc = xlate_check_messages(d, msgs, r->a, r->err)))
 		return rc;
-	r->extra = xlate_get(d, root, "extra_body");
-	if (json_typeof(d, r->extra) != JSON_OBJECT)
-		r->extra = -1;
+	r->extra = xlate_extra_body(d);
 
 	json_write_obj_begin(w);
 	if (!extra_has(r, built_keys[K_CONTENTS])) {
