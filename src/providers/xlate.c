@@ -292,6 +292,21 @@ void xlate_w_empty_obj(json_writer *w)
 	json_write_obj_end(w);
 }
 
+void xlate_w_strings(json_writer *w, const json_doc *d, int v)
+{
+	int s;
+	json_write_arr_begin(w);
+	if (xlate_is_str(d, v)) {
+		xlate_w_raw(w, d, v);
+	} else {
+		json_iter it = json_iter_begin(d, xlate_arr(d, v));
+		while (json_iter_next(d, &it, NULL, &s))
+			if (xlate_is_str(d, s))
+				xlate_w_raw(w, d, s);
+	}
+	json_write_arr_end(w);
+}
+
 str xlate_join_strs(const json_doc *d, int arr, const char *field, xlate_keep_fn keep,
 		    const void *ud, arena *a, int *rc)
 {

@@ -234,6 +234,9 @@ void xlate_w_kstr_tok(json_writer *w, const char *key, const json_doc *d, int t)
 void xlate_w_key(json_writer *w, const json_doc *d, int k, arena *a);
 void xlate_w_member(json_writer *w, const json_doc *d, int k, int v, arena *a);
 void xlate_w_empty_obj(json_writer *w);
+/* An array of strings from token v: [v] when v is a string, else the string
+ * elements of array v (the others skipped): "stop" as stop sequences. */
+void xlate_w_strings(json_writer *w, const json_doc *d, int v);
 static inline void xlate_w_fail(json_writer *w, int rc)
 {
 	if (rc && !w->err)

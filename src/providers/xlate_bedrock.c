@@ -541,7 +541,7 @@ static int w_inference(rq *r)
 {
 	const json_doc *d = r->d;
 	json_writer *w = r->w;
-	int v, s, rc;
+	int v, rc;
 
 	v = xlate_get(d, 0, "max_completion_tokens");
 	if (!xlate_is_num(d, v))
@@ -556,19 +556,9 @@ static int w_inference(rq *r)
 	if ((rc = ic_unit(r, "temperature", "temperature")) || (rc = ic_unit(r, "top_p", "topP")))
 		return rc;
 	v = xlate_get(d, 0, "stop");
-	if (xlate_is_str(d, v)) {
+	if (xlate_is_str(d, v) || json_size(d, xlate_arr(d, v)) > 0) {
 		ic_key(r, "stopSequences");
-		json_write_arr_begin(w);
-		xlate_w_raw(w, d, v);
-		json_write_arr_end(w);
-	} else if (json_size(d, xlate_arr(d, v)) > 0) {
-		json_iter it = json_iter_begin(d, v);
-		ic_key(r, "stopSequences");
-		json_write_arr_begin(w);
-		while (json_iter_next(d, &it, NULL, &s))
-			if (xlate_is_str(d, s))
-				xlate_w_raw(w, d, s);
-		json_write_arr_end(w);
+		xlate_w_strings(w, d, v);
 	}
 	if (r->ic_open)
 		json_write_obj_end(w);

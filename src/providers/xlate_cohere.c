@@ -357,21 +357,10 @@ static void w_num(rq *r, const char *to, int v)
 static void w_stop(rq *r, int v)
 {
 	const json_doc *d = r->d;
-	json_writer *w = r->w;
-	int s;
 	if (extra_has(r, "stop_sequences") || (!xlate_is_str(d, v) && json_typeof(d, v) != JSON_ARRAY))
 		return;
-	json_write_key(w, "stop_sequences");
-	json_write_arr_begin(w);
-	if (xlate_is_str(d, v)) {
-		xlate_w_raw(w, d, v);
-	} else {
-		json_iter it = json_iter_begin(d, v);
-		while (json_iter_next(d, &it, NULL, &s))
-			if (xlate_is_str(d, s))
-				xlate_w_raw(w, d, s);
-	}
-	json_write_arr_end(w);
+	json_write_key(r->w, "stop_sequences");
+	xlate_w_strings(r->w, d, v);
 }
 
 static void w_response_format(rq *r, int rf)

@@ -426,19 +426,9 @@ static int w_gencfg(rq *r)
 	gc_num(r, "topP", xlate_get(d, root, "top_p"));
 	gc_num(r, "topK", xlate_get(d, root, "top_k"));
 	v = xlate_get(d, root, "stop");
-	if (xlate_is_str(d, v)) {
+	if (xlate_is_str(d, v) || json_typeof(d, v) == JSON_ARRAY) {
 		gc_key(r, "stopSequences");
-		json_write_arr_begin(w);
-		xlate_w_raw(w, d, v);
-		json_write_arr_end(w);
-	} else if (json_typeof(d, v) == JSON_ARRAY) {
-		json_iter it = json_iter_begin(d, v);
-		gc_key(r, "stopSequences");
-		json_write_arr_begin(w);
-		while (json_iter_next(d, &it, NULL, &s))
-			if (xlate_is_str(d, s))
-				xlate_w_raw(w, d, s);
-		json_write_arr_end(w);
+		xlate_w_strings(w, d, v);
 	}
 	gc_num(r, "candidateCount", xlate_get(d, root, "n"));
 	gc_num(r, "seed", xlate_get(d, root, "seed"));
