@@ -1,6 +1,8 @@
-/* xlate.c — small helpers shared by the native translators: error filling,
- * JSON lookups that treat null as absent, value re-serialisation, the
- * OpenAI chat.completion.chunk framing and the stream chunk emitter. Pure. */
+/* xlate.c — the pieces shared by the native translators: error filling,
+ * the request/response frame, JSON lookups that treat null as absent, value
+ * re-serialisation, message roles and turns, tool call and embeddings
+ * writers, the OpenAI chat.completion.chunk framing and the stream-call
+ * frame (chunk emitter, sticky error, save/restore). Pure. */
 #include "providers/xlate.h"
 #include "base/b64.h"
 #include "base/err.h"

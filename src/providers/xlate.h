@@ -20,7 +20,13 @@
  * heap), fed one SSE event (sse.h's type + data) at a time. Chunks are
  * appended to the out buf as compact JSON, each followed by '\n' (compact
  * JSON never contains a raw newline): the gateway frames every line as
- * `data: <line>\n\n` and appends `data: [DONE]` itself. */
+ * `data: <line>\n\n` and appends `data: [DONE]` itself.
+ *
+ * The pieces of that shape every translator needs live here, once: the
+ * request/response frame (xlate_parse_request, xlate_parse_response,
+ * xlate_finish), the message roles, checks and turns, the tool call and
+ * embeddings writers, and the stream-call frame (xlate_emit_*: sticky error,
+ * all-or-nothing save/restore, finish and usage chunks). */
 #ifndef PROVIDERS_XLATE_H
 #define PROVIDERS_XLATE_H
 #include <stdbool.h>
