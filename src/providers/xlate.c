@@ -562,6 +562,30 @@ int xlate_rf_instruction(const json_doc *d, int rf, arena *a, buf *tb)
 
 /* ---- embeddings ------------------------------------------------------------ */
 
+int xlate_embed_input(const json_doc *d, const char *who, xlate_err *err)
+{
+	int input = xlate_get(d, 0, "input"), v;
+	size_t count = 0;
+	if (xlate_is_str(d, input)) {
+		count = 1;
+	} else if (json_typeof(d, input) == JSON_ARRAY) {
+		json_iter it = json_iter_begin(d, input);
+		while (json_iter_next(d, &it, NULL, &v)) {
+			if (!xlate_is_str(d, v)) {
+				xlate_err_set(err, XLATE_E_BAD_REQUEST, "input[%zu]: %s embeddings take text, not %s", count,
+					      who, json_type_name(json_typeof(d, v)));
+				return ERR_INVAL;
+			}
+			count++;
+		}
+	}
+	if (!count) {
+		xlate_err_set(err, XLATE_E_BAD_REQUEST, "input must be a non-empty string or array of strings");
+		return ERR_INVAL;
+	}
+	return count > INT32_MAX ? INT32_MAX : (int)count;
+}
+
 void xlate_embed_begin(json_writer *w)
 {
 	json_write_obj_begin(w);

@@ -344,6 +344,11 @@ int xlate_rf_instruction(const json_doc *d, int rf, arena *a, buf *tb);
  * item is left half-written: the caller fails); xlate_embed_end closes
  * "data" and writes "model" and "usage" {"prompt_tokens","total_tokens"}
  * = tokens. Writer and memory errors stay sticky in w. */
+/* The texts of an OpenAI embeddings request d: "input", a string or a
+ * non-empty array of strings. Their count, or ERR_INVAL with err BAD_REQUEST
+ * "input[i]: <who> embeddings take text, not <type>" / "input must be a
+ * non-empty string or array of strings". */
+int xlate_embed_input(const json_doc *d, const char *who, xlate_err *err);
 void xlate_embed_begin(json_writer *w);
 int xlate_embed_item(json_writer *w, const json_doc *d, int v, uint64_t index, bool base64, size_t cap);
 void xlate_embed_end(json_writer *w, str model, uint64_t tokens);

@@ -947,23 +947,11 @@ int xlate_bedrock_embed_request(const xlate_ctx *cx, const char *in, size_t n, a
 	if (fam == EMB_NONE)
 		return bad(&r, "Bedrock embeddings support amazon.titan-embed-* and cohere.embed-* models, not '%.*s'",
 			   CUT(model));
-	int input = xlate_get(d, 0, "input");
-	size_t count = 0;
-	if (xlate_is_str(d, input)) {
-		count = 1;
-	} else if (json_typeof(d, input) == JSON_ARRAY) {
-		json_iter it = json_iter_begin(d, input);
-		while (json_iter_next(d, &it, NULL, &v)) {
-			if (!xlate_is_str(d, v))
-				return bad(&r, "input[%zu]: Bedrock embeddings take text, not %s", count,
-					   json_type_name(json_typeof(d, v)));
-			count++;
-		}
-	}
-	if (!count)
-		return bad(&r, "input must be a non-empty string or array of strings");
+	int input = xlate_get(d, 0, "input"), count = xlate_embed_input(d, "Bedrock", err);
+	if (count < 0)
+		return count;
 	if (fam == EMB_TITAN && count > 1)
-		return bad(&r, "amazon.titan-embed models take one input per request, got %zu", count);
+		return bad(&r, "amazon.titan-embed models take one input per request, got %d", count);
 	if (info && xlate_str_is(d, 0, "encoding_format", "base64"))
 		info->flags |= XLATE_F_EMBED_BASE64;
 

@@ -14,25 +14,9 @@ int xlate_cohere_embed_request(const xlate_ctx *cx, const char *in, size_t n, ar
 	int rc = xlate_parse_request(d, in, n, scratch, info, err);
 	if (rc)
 		return rc;
-	int input = xlate_get(d, 0, "input"), v;
-	size_t count = 0;
-	if (xlate_is_str(d, input)) {
-		count = 1;
-	} else if (input >= 0 && json_typeof(d, input) == JSON_ARRAY) {
-		json_iter it = json_iter_begin(d, input);
-		while (json_iter_next(d, &it, NULL, &v)) {
-			if (!xlate_is_str(d, v)) {
-				xlate_err_set(err, XLATE_E_BAD_REQUEST, "input[%zu]: Cohere embeddings take text, not %s",
-					      count, json_type_name(json_typeof(d, v)));
-				return ERR_INVAL;
-			}
-			count++;
-		}
-	}
-	if (!count) {
-		xlate_err_set(err, XLATE_E_BAD_REQUEST, "input must be a non-empty string or array of strings");
-		return ERR_INVAL;
-	}
+	int input = xlate_get(d, 0, "input"), v, count = xlate_embed_input(d, "Cohere", err);
+	if (count < 0)
+		return count;
 	int it_type = xlate_get(d, 0, "input_type");
 	if (it_type >= 0 && !xlate_is_str(d, it_type)) {
 		xlate_err_set(err, XLATE_E_BAD_REQUEST, "input_type must be a string");
