@@ -127,7 +127,8 @@ static enum part_kind part_kind(const json_doc *d, int part)
 static int w_image(rq *r, int url_tok, int cc)
 {
 	json_writer *w = r->w;
-	str url, head, data;
+	str url, mt, data;
+	bool b64; /* Anthropic takes the data as base64 either way */
 	int rc = json_str(r->d, url_tok, r->a, &url);
 	if (rc)
 		return rc;
@@ -135,13 +136,9 @@ static int w_image(rq *r, int url_tok, int cc)
 	json_write_kv_str(w, "type", "image");
 	json_write_key(w, "source");
 	json_write_obj_begin(w);
-	if (str_starts_with(url, STR_LIT("data:")) && str_cut(url, ',', &head, &data)) {
-		while (str_starts_with(head, STR_LIT("data:")))
-			head = str_slice(head, 5, head.n);
-		while (str_ends_with(head, STR_LIT(";base64")))
-			head = str_slice(head, 0, head.n - 7);
+	if (xlate_data_url(url, &mt, &data, &b64)) {
 		json_write_kv_str(w, "type", "base64");
-		xlate_w_kstr(w, "media_type", head);
+		xlate_w_kstr(w, "media_type", mt);
 		xlate_w_kstr(w, "data", data);
 	} else {
 		json_write_kv_str(w, "type", "url");
@@ -361,42 +358,6 @@ static int w_messages(rq *r, int msgs)
 
 /* ---- system ------------------------------------------------------------------------------ */
 
-/* The response_format instruction text into tb (0 = none). */
-static int rf_instruction(rq *r, int rf, buf *tb)
-{
-	const json_doc *d = r->d;
-	int rc;
-	if (xlate_str_is(d, rf, "type", "json_object")) {
-		rc = buf_puts(tb, "Respond with valid JSON only. Do not include any text outside the JSON object.");
-		return rc ? rc : 1;
-	}
-	if (!xlate_str_is(d, rf, "type", "json_schema") || json_get(d, rf, "json_schema") < 0)
-		return 0;
-	int js = json_get(d, rf, "json_schema");
-	str name;
-	if (!xlate_get_str(d, js, "name", r->a, &name))
-		name = STR_LIT("output");
-	rc = buf_puts(tb, "Respond with valid JSON matching the following schema named '");
-	if (!rc)
-		rc = buf_append(tb, name.p, name.n);
-	if (!rc)
-		rc = buf_puts(tb, "':\n```json\n");
-	if (!rc) {
-		int schema = json_typeof(d, js) == JSON_OBJECT ? json_get(d, js, "schema") : -1;
-		json_writer pw;
-		json_write_init(&pw, tb, JSON_W_PRETTY);
-		pw.max_depth = JSON_DEPTH_MAX;
-		if (schema >= 0)
-			xlate_copy(&pw, d, schema, r->a);
-		else
-			json_write_obj_begin(&pw), json_write_obj_end(&pw);
-		rc = json_write_finish(&pw);
-	}
-	if (!rc)
-		rc = buf_puts(tb, "\n```\nDo not include any text outside the JSON object.");
-	return rc ? rc : 1;
-}
-
 static size_t system_blocks(rq *r, int msgs, bool write)
 {
 	const json_doc *d = r->d;
@@ -559,7 +520,7 @@ static int request_body(rq *r)
 	{
 		buf tb = { 0 };
 		int rf = xlate_get(d, root, "response_format");
-		int have_rf = json_typeof(d, rf) == JSON_OBJECT ? rf_instruction(r, rf, &tb) : 0;
+		int have_rf = json_typeof(d, rf) == JSON_OBJECT ? xlate_rf_instruction(d, rf, r->a, &tb) : 0;
 		if (have_rf < 0) {
 			buf_free(&tb);
 			return have_rf;

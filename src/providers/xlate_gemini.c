@@ -134,15 +134,13 @@ static void part_inline(rq *r, str mt, str data)
 static int part_image(rq *r, int url_tok)
 {
 	json_writer *w = r->w;
-	str url, head, data;
+	str url, mt, data;
+	bool b64; /* inlineData is base64 either way */
 	int rc = json_str(r->d, url_tok, r->a, &url);
 	if (rc)
 		return rc;
-	if (str_starts_with(url, STR_LIT("data:")) && str_cut(url, ',', &head, &data)) {
-		head = str_slice(head, 5, head.n);
-		if (str_ends_with(head, STR_LIT(";base64")))
-			head = str_slice(head, 0, head.n - 7);
-		part_inline(r, head, data);
+	if (xlate_data_url(url, &mt, &data, &b64)) {
+		part_inline(r, mt, data);
 		return 0;
 	}
 	xlate_turn(&r->turns, false);

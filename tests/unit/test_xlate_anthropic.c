@@ -145,6 +145,13 @@ TEST(req_images)
 	CHECK_EQ_STR(at(o, "messages.0.content.4"),
 		     "{\"type\":\"text\",\"text\":\"fallback\",\"cache_control\":{\"type\":\"last\"}}");
 	CHECK_EQ_STR(at(o, "messages.0.content.5"), "<none>");
+	/* the data: scheme is case-insensitive (RFC 2397 / 3986) and media type
+	 * parameters are not part of Anthropic's media_type */
+	o = rq("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":"
+	       "{\"url\":\"DATA:image/jpeg;charset=x;base64,AAAA\"}}]}]}");
+	CHECK_EQ_STR(at(o, "messages.0.content.0"),
+		     "{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/jpeg\",\"data\":"
+		     "\"AAAA\"}}");
 }
 
 TEST(req_documents)
