@@ -12,48 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* captured from the openai node SDK 6 (undici FormData), WAV stub file */
-static const char sdk_audio_transcriptions_body[] =
-	"------formdata-undici-015533542570\r\n"
-	"Content-Disposition: form-data; name=\"model\"\r\n"
-	"\r\n"
-	"whisper-1\r\n"
-	"------formdata-undici-015533542570\r\n"
-	"Content-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n"
-	"Content-Type: application/octet-stream\r\n"
-	"\r\n"
-	"RIFF$\x00""\x00""\x00""WAVEfmt \r\n"
-	"------formdata-undici-015533542570\r\n"
-	"Content-Disposition: form-data; name=\"language\"\r\n"
-	"\r\n"
-	"en\r\n"
-	"------formdata-undici-015533542570\r\n"
-	"Content-Disposition: form-data; name=\"prompt\"\r\n"
-	"\r\n"
-	"hi\r\n"
-	"------formdata-undici-015533542570\r\n"
-	"Content-Disposition: form-data; name=\"response_format\"\r\n"
-	"\r\n"
-	"json\r\n"
-	"------formdata-undici-015533542570\r\n"
-	"Content-Disposition: form-data; name=\"temperature\"\r\n"
-	"\r\n"
-	"0\r\n"
-	"------formdata-undici-015533542570\r\n"
-	"Content-Disposition: form-data; name=\"timestamp_granularities[]\"\r\n"
-	"\r\n"
-	"word\r\n"
-	"------formdata-undici-015533542570\r\n"
-	"Content-Disposition: form-data; name=\"timestamp_granularities[]\"\r\n"
-	"\r\n"
-	"segment\r\n"
-	"------formdata-undici-015533542570--\r\n"
-	"";
-static const char sdk_audio_transcriptions_ct[] = "multipart/form-data; boundary=----formdata-undici-015533542570";
-
-#define S(x) str_make((x), sizeof(x) - 1)
-#define WAV "RIFF$\0\0\0WAVEfmt "
-#define WAVN 16
+#include "multipart_sdk.h"
 
 static gateway_kind check(gateway_op_id op, str body, const char *ct, gateway_body *bd, arena *a, char *msg)
 {
