@@ -567,6 +567,54 @@ static int w_inference(rq *r)
 
 /* ---- tools ------------------------------------------------------------------------ */
 
+/* Bedrock refuses toolUse / toolResult blocks without a toolConfig. When the
+ * history has tool calls but the request names no tools (a follow-up turn
+ * that only wants text), declare the tools the history used, by name, with
+ * an open object schema; no toolChoice, so the model is not pushed to call
+ * them. */
+static void w_history_tools(rq *r)
+{
+	const json_doc *d = r->d;
+	json_writer *w = r->w;
+	int seen[64], nseen = 0, m, tcall;
+	json_iter mi = json_iter_begin(d, xlate_arr(d, xlate_get(d, 0, "messages")));
+	while (json_iter_next(d, &mi, NULL, &m)) {
+		json_iter ti = json_iter_begin(d, xlate_arr(d, xlate_get(d, m, "tool_calls")));
+		while (json_iter_next(d, &ti, NULL, &tcall)) {
+			int nm = json_path(d, tcall, "function.name");
+			bool dup = !xlate_nonempty_str(d, nm);
+			for (int i = 0; i < nseen && !dup; i++)
+				dup = str_eq(json_raw(d, seen[i]), json_raw(d, nm));
+			if (!dup && nseen < (int)(sizeof seen / sizeof seen[0]))
+				seen[nseen++] = nm;
+		}
+	}
+	if (!nseen)
+		return;
+	json_write_key(w, "toolConfig");
+	json_write_obj_begin(w);
+	json_write_key(w, "tools");
+	json_write_arr_begin(w);
+	for (int i = 0; i < nseen; i++) {
+		json_write_obj_begin(w);
+		json_write_key(w, "toolSpec");
+		json_write_obj_begin(w);
+		xlate_w_kraw(w, "name", d, seen[i]);
+		json_write_kv_str(w, "description", "a tool called earlier in this conversation");
+		json_write_key(w, "inputSchema");
+		json_write_obj_begin(w);
+		json_write_key(w, "json");
+		json_write_obj_begin(w);
+		json_write_kv_str(w, "type", "object");
+		json_write_obj_end(w);
+		json_write_obj_end(w);
+		json_write_obj_end(w);
+		json_write_obj_end(w);
+	}
+	json_write_arr_end(w);
+	json_write_obj_end(w);
+}
+
 static void w_tool_config(rq *r)
 {
 	const json_doc *d = r->d;
@@ -577,6 +625,10 @@ static void w_tool_config(rq *r)
 	json_iter it = json_iter_begin(d, tools);
 	while (json_iter_next(d, &it, NULL, &t))
 		nf += xlate_is_function_tool(d, t);
+	if (!nf && r->tool_blocks) {
+		w_history_tools(r);
+		return;
+	}
 	if (!nf || (xlate_tok_is(d, tc, "none") && !r->tool_blocks))
 		return;
 	json_write_key(w, "toolConfig");

@@ -238,6 +238,21 @@ TEST(req_tools_and_choice)
 	CHECK_EQ_STR(at(o, "toolConfig.toolChoice"), "<none>");
 	/* no function tools: no toolConfig, whatever tool_choice says */
 	CHECK_EQ_STR(at(rq("{\"messages\":[" U("x") "],\"tools\":[],\"tool_choice\":\"required\"}"), "toolConfig"), "<none>");
+	/* a history with tool calls but no tools in the request: the tools it
+	 * used are declared by name (Bedrock refuses tool blocks without any) */
+	o = rq("{\"messages\":[" U("x") ",{\"role\":\"assistant\",\"tool_calls\":["
+	       "{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}},"
+	       "{\"id\":\"c2\",\"type\":\"function\",\"function\":{\"name\":\"g\",\"arguments\":\"{}\"}},"
+	       "{\"id\":\"c3\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},"
+	       "{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"r\"}]}");
+	CHECK_EQ_STR(at(o, "toolConfig"),
+		     "{\"tools\":[{\"toolSpec\":{\"name\":\"f\",\"description\":\"a tool called earlier in this "
+		     "conversation\",\"inputSchema\":{\"json\":{\"type\":\"object\"}}}},{\"toolSpec\":{\"name\":\"g\","
+		     "\"description\":\"a tool called earlier in this conversation\",\"inputSchema\":{\"json\":"
+		     "{\"type\":\"object\"}}}}]}");
+	/* only tool results (no calls to name): nothing to declare */
+	o = rq("{\"messages\":[" U("x") ",{\"role\":\"tool\",\"tool_call_id\":\"c\",\"content\":\"r\"}]}");
+	CHECK_EQ_STR(at(o, "toolConfig"), "<none>");
 }
 
 TEST(req_extras)
