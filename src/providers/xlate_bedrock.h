@@ -51,7 +51,9 @@
  *     "required" -> {"any":{}}, {"function":{"name"}} -> {"tool":{"name"}};
  *     "none" (Bedrock has no such choice) -> no toolConfig at all, unless the
  *     conversation holds toolUse/toolResult blocks (Bedrock then requires
- *     it): tools without a toolChoice;
+ *     it): tools without a toolChoice; no function tools but tool calls in
+ *     the history -> the tools those calls named (first 64 distinct), with
+ *     {"type":"object"} schemas and no toolChoice;
  *   - reasoning_effort (or extra_body.reasoning_effort) ->
  *     "additionalModelRequestFields":{"thinking":{"type":"enabled",
  *     "budget_tokens": low 1024, medium 4096, high 16384, other 4096}}
