@@ -833,3 +833,11 @@ int xlate_emit_leave(xlate_emit *e, int rc, bool filled, xlate_err *err)
 	buf_truncate(e->out, e->old);
 	return rc;
 }
+
+int xlate_status_of(str name, const xlate_status *map, size_t n, bool nocase)
+{
+	for (size_t i = 0; i < n; i++)
+		if (nocase ? str_eq_nocase(name, str_from(map[i].name)) : str_eq_cstr(name, map[i].name))
+			return map[i].status;
+	return 0;
+}

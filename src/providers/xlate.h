@@ -138,6 +138,15 @@ void xlate_writer(json_writer *w, buf *out);
  * its length old. 0 when the document is complete. */
 int xlate_finish(json_writer *w, buf *out, size_t old, int rc, const char *what, xlate_err *err);
 
+/* An upstream error name and the HTTP status it implies. */
+typedef struct xlate_status {
+	const char *name;
+	int status;
+} xlate_status;
+/* The status of name in map[0..n) (names compared exactly, or ignoring ASCII
+ * case with nocase); 0 when it is not there. */
+int xlate_status_of(str name, const xlate_status *map, size_t n, bool nocase);
+
 /* Member key of object obj when present and not null, else -1. */
 int xlate_get(const json_doc *d, int obj, const char *key);
 /* The unescaped string member key (zero copy when possible, else in a).

@@ -657,19 +657,13 @@ int xlate_anthropic_request(const xlate_ctx *cx, const char *in, size_t n, arena
 
 int xlate_anthropic_error_status(str t)
 {
-	static const struct {
-		const char *type;
-		int status;
-	} map[] = {
+	static const xlate_status map[] = {
 		{ "invalid_request_error", 400 }, { "authentication_error", 401 }, { "billing_error", 402 },
 		{ "permission_error", 403 },      { "not_found_error", 404 },      { "request_too_large", 413 },
 		{ "rate_limit_error", 429 },      { "api_error", 500 },            { "timeout_error", 504 },
 		{ "overloaded_error", 529 },
 	};
-	for (size_t i = 0; i < XLATE_NELEM(map); i++)
-		if (str_eq_cstr(t, map[i].type))
-			return map[i].status;
-	return 0;
+	return xlate_status_of(t, map, XLATE_NELEM(map), false);
 }
 
 /* Fill err from the "error" object of root; false when there is none. */

@@ -774,10 +774,7 @@ int xlate_bedrock_request(const xlate_ctx *cx, const char *in, size_t n, arena *
 
 int xlate_bedrock_error_status(str type)
 {
-	static const struct {
-		const char *name;
-		int status;
-	} map[] = {
+	static const xlate_status map[] = {
 		{ "ValidationException", 400 },         { "UnrecognizedClientException", 403 },
 		{ "InvalidSignatureException", 403 },   { "AccessDeniedException", 403 },
 		{ "ResourceNotFoundException", 404 },   { "ModelTimeoutException", 408 },
@@ -785,10 +782,7 @@ int xlate_bedrock_error_status(str type)
 		{ "ModelNotReadyException", 429 },      { "ServiceQuotaExceededException", 429 },
 		{ "InternalServerException", 500 },     { "ServiceUnavailableException", 503 },
 	};
-	for (size_t i = 0; i < XLATE_NELEM(map); i++)
-		if (str_eq_nocase(type, str_from(map[i].name))) /* streams say "throttlingException" */
-			return map[i].status;
-	return 0;
+	return xlate_status_of(type, map, XLATE_NELEM(map), true); /* streams say "throttlingException" */
 }
 
 /* The exception name of "__type" (after any '#' namespace, before any ':'). */

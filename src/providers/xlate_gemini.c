@@ -671,10 +671,7 @@ int xlate_gemini_request(const xlate_ctx *cx, const char *in, size_t n, arena *s
 
 int xlate_gemini_error_status(str s)
 {
-	static const struct {
-		const char *name;
-		int status;
-	} map[] = {
+	static const xlate_status map[] = {
 		{ "INVALID_ARGUMENT", 400 },  { "FAILED_PRECONDITION", 400 }, { "OUT_OF_RANGE", 400 },
 		{ "UNAUTHENTICATED", 401 },   { "PERMISSION_DENIED", 403 },   { "NOT_FOUND", 404 },
 		{ "ABORTED", 409 },           { "ALREADY_EXISTS", 409 },      { "RESOURCE_EXHAUSTED", 429 },
@@ -682,10 +679,7 @@ int xlate_gemini_error_status(str s)
 		{ "DATA_LOSS", 500 },         { "UNIMPLEMENTED", 501 },       { "UNAVAILABLE", 503 },
 		{ "DEADLINE_EXCEEDED", 504 },
 	};
-	for (size_t i = 0; i < XLATE_NELEM(map); i++)
-		if (str_eq_cstr(s, map[i].name))
-			return map[i].status;
-	return 0;
+	return xlate_status_of(s, map, XLATE_NELEM(map), false);
 }
 
 /* Fill err from the "error" object of root; false when there is none. */
